@@ -1,0 +1,158 @@
+"""`rpt`: the project's command line.
+
+    rpt eval  ...   lm-eval's own `run` command (same flags), on our tasks only
+    rpt tasks       our tasks with domain, source and size
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from rpt_tasks import __version__
+from rpt_tasks.paths import task_dir
+from rpt_tasks.registry import BENCHMARKS
+
+_MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_completion_tokens")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"eval": cmd_eval, "tasks": cmd_tasks}
+    if not argv or argv[0] not in commands:
+        print(__doc__.strip(), file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    return commands[argv[0]](argv[1:]) or 0
+
+
+# ---------------------------------------------------------------- rpt eval
+def cmd_eval(argv: list[str]) -> int:
+    """Parse with lm-eval's own `run` parser, so every lm_eval flag works unchanged; then run
+    lm-eval's own `run` with a TaskManager that indexes only our task folder (include_defaults=False
+    skips the ~13 s scan of lm-eval's 14.7k built-in tasks)."""
+    from lm_eval._cli.harness import HarnessCLI
+
+    cli = HarnessCLI()
+    args = cli._parser.parse_args(["run", *argv])
+    if not args.tasks:
+        cli._parser.error("rpt eval: --tasks is required (see `rpt tasks`)")
+    args.metadata = {**(args.metadata or {}), **_provenance(args)}
+    user_paths = [p for p in (args.include_path or "").split(":") if p]
+    _use_our_tasks_only(user_paths)
+    args.include_path = None  # given to the TaskManager above instead
+
+    final = Path(args.output_path) if args.output_path else None
+    staging = None
+    if final is not None:
+        # lm-eval writes files in place as it goes; we let it write into a staging folder and
+        # move the files over once the run has finished, so a crash never leaves partial results.
+        root = final.parent if final.suffix == ".json" else final
+        staging = root / f".rpt-partial-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        args.output_path = str(staging / final.name if final.suffix == ".json" else staging)
+    args.func(args)
+    if staging is not None and staging.exists():
+        _publish(staging, final.parent if final.suffix == ".json" else final)
+    return 0
+
+
+def _use_our_tasks_only(extra_paths: list[str]) -> None:
+    import lm_eval.tasks
+    from lm_eval.tasks.manager import TaskManager
+
+    class RptTaskManager(TaskManager):
+        def __init__(self, verbosity=None, include_path=None, include_defaults=False, metadata=None):
+            paths = [str(task_dir()), *extra_paths]
+            super().__init__(verbosity=verbosity, include_path=paths, include_defaults=False, metadata=metadata)
+
+    # lm-eval's run command imports TaskManager from lm_eval.tasks when it builds the task list.
+    lm_eval.tasks.TaskManager = RptTaskManager
+
+
+def _publish(staging: Path, dest: Path) -> None:
+    """Move finished files into place, samples before results: a results_*.json that exists
+    always has its samples beside it."""
+    files = sorted((p for p in staging.rglob("*") if p.is_file()), key=lambda p: p.name.startswith("results"))
+    for src in files:
+        target = dest / src.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, target)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _provenance(args) -> dict:
+    """Recorded in every task's config metadata in the results file: what exactly was evaluated."""
+    from rpt_tasks.data import mirror_dir
+
+    meta = {"rpt_version": __version__}
+    gen = args.gen_kwargs or {}
+    for key in _MAX_TOKS_ALIASES:
+        if key in gen:  # lets the `truncated` metric know the limit that --gen_kwargs imposed
+            meta["rpt_max_gen_toks"] = int(gen[key])
+            break
+    model_args = args.model_args if isinstance(args.model_args, dict) else {}
+    for arg, key in (("pretrained", "rpt_model_sha256"), ("peft", "rpt_adapter_sha256")):
+        value = model_args.get(arg)
+        if isinstance(value, str) and Path(value).is_dir():
+            meta[key] = folder_sha256(Path(value))
+    mirror = mirror_dir()
+    meta["rpt_data_source"] = f"mirror:{mirror}" if mirror else "hub"
+    if mirror and (mirror / "manifest.json").is_file():
+        meta["rpt_data_manifest_sha256"] = _file_sha256(mirror / "manifest.json")
+    return meta
+
+
+def folder_sha256(folder: Path) -> str:
+    """Content hash of a local model or adapter folder (weights, config, tokenizer)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + _file_sha256(path).encode())
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- rpt tasks
+def cmd_tasks(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="rpt tasks", description="List the rpt_* tasks.")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    rows = [dict(task=b.task, domain=b.domain, kind="structured" if b.structured else "unstructured",
+                 source=b.hub_path + (f" ({b.hub_name})" if b.hub_name else "") + f" [{b.hub_split}]",
+                 size=b.size, samples=b.samples, metric=b.metric) for b in BENCHMARKS.values()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    cols = ["task", "domain", "kind", "size", "samples", "source"]
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
+    print("  ".join(c.ljust(widths[c]) for c in cols))
+    for r in sorted(rows, key=lambda r: (r["domain"], r["task"])):
+        print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
+    print(f"\ngroups: {', '.join(sorted(_groups()))}")
+    return 0
+
+
+def _groups() -> list[str]:
+    import yaml
+
+    names = []
+    for path in task_dir().rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if text.lstrip().startswith("group:"):
+            names.append(yaml.safe_load(text.split("\n", 1)[0])["group"])
+    return names
+
+
+if __name__ == "__main__":
+    sys.exit(main())

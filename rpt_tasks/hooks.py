@@ -1,0 +1,71 @@
+"""lm-eval glue: the `!function` hooks that task_configs/*/utils.py re-export.
+
+They are thin: loading goes to `rpt_tasks.data`, scoring to `rpt_tasks.verifiers`. The only
+state kept here is what a run needs to tell a truncated generation from a finished one.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from rpt_tasks.data import load_docs
+from rpt_tasks.verifiers import Verdict, verify_math
+
+log = logging.getLogger(__name__)
+
+# benchmark -> (tokenizer name or None, max_gen_toks) of the current run, recorded at load time.
+_RUN: dict[str, tuple[str | None, int | None]] = {}
+
+
+def load_benchmark(benchmark: str, max_gen_toks: int | None = None, **metadata):
+    """`custom_dataset` hook. lm-eval calls it with the task's dataset_kwargs plus the run's
+    metadata, which includes the model args: that is how we learn the tokenizer that counts
+    generated tokens for the `truncated` metric. `rpt_max_gen_toks` (set by `rpt eval` from
+    --gen_kwargs, or by hand with --metadata) overrides the task's own limit."""
+    import datasets
+
+    tokenizer = metadata.get("tokenizer") or metadata.get("pretrained")
+    limit = metadata.get("rpt_max_gen_toks") or max_gen_toks
+    _RUN[benchmark] = (tokenizer if isinstance(tokenizer, str) else None, int(limit) if limit else None)
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(load_docs(benchmark))})
+
+
+def keep_all_samples(resps, docs):
+    """Pass-through filter: with `repeats: k` lm-eval would otherwise keep only the first sample."""
+    return resps
+
+
+def process_math(doc: dict, results: list[str]) -> dict:
+    return score_samples(doc, results, [verify_math(r, doc["gold"]) for r in results])
+
+
+def score_samples(doc: dict, results: list[str], verdicts: list[Verdict]) -> dict:
+    """Per-document metrics, averaged over the k samples of `repeats: k` (avg@k)."""
+    n = len(verdicts)
+    return {
+        "acc": sum(map(float, verdicts)) / n,
+        "no_answer": sum(v.answer is None for v in verdicts) / n,
+        "truncated": sum(map(_is_truncated(doc["rpt_benchmark"]), results)) / n,
+    }
+
+
+def _is_truncated(benchmark: str):
+    tokenizer_name, limit = _RUN.get(benchmark, (None, None))
+    tokenizer = _tokenizer(tokenizer_name) if tokenizer_name and limit else None
+    if tokenizer is None:
+        return lambda text: False
+    # Re-encoding decoded text can merge a token or two, so allow 1% slack below the limit.
+    threshold = limit - max(1, limit // 100)
+    return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]) >= threshold
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(name: str):
+    try:
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(name)
+    except Exception as e:  # noqa: BLE001 - an API model has no local tokenizer; the metric is then 0
+        log.warning("truncated metric disabled: cannot load tokenizer %r (%s)", name, e)
+        return None

@@ -1,0 +1,76 @@
+"""Every shipped task loads with lm-eval itself (a YAML that fails to parse is skipped silently
+by lm-eval, so only loading each one proves it exists)."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from rpt_tasks.paths import task_dir
+from rpt_tasks.registry import BENCHMARKS
+
+TASKS = sorted(b.task for b in BENCHMARKS.values())
+GROUPS = ["rpt_math"]
+
+
+@pytest.fixture(scope="module")
+def task_manager():
+    from lm_eval.tasks import TaskManager
+
+    return TaskManager(include_path=str(REPO / "task_configs"), include_defaults=False)
+
+
+def test_every_registry_benchmark_has_a_task_and_nothing_else_is_indexed(task_manager):
+    assert sorted(task_manager.all_subtasks) == TASKS
+    assert set(GROUPS) <= set(task_manager.all_groups)
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_task_builds_requests_from_the_mirror(name, task_manager, mirror):
+    task = task_manager.load([name])["tasks"][name]
+    task.build_all_requests(limit=10)
+    assert len(task.instances) == 10
+    for instance in task.instances:
+        assert instance.repeats == task.config.repeats
+        prompt, gen_kwargs = instance.arguments
+        assert isinstance(prompt, str) and instance.doc["question"] in prompt and "ANSWER:" in prompt
+        assert gen_kwargs["max_gen_toks"] >= 8192  # room for reasoning models
+    doc = task.instances[0].doc
+    scores = task.process_results(doc, [f"ANSWER: {doc['gold']}"] * task.config.repeats)
+    assert scores == {"acc": 1.0, "no_answer": 0.0, "truncated": 0.0}
+    assert task.config.metadata["version"] >= 1
+
+
+def test_sampled_tasks_score_every_sample(task_manager, mirror):
+    task = task_manager.load(["rpt_aime24"])["tasks"]["rpt_aime24"]
+    assert task.config.repeats == 16
+    task.build_all_requests(limit=1)
+    # The filter keeps every sample (lm-eval's default would keep the first only).
+    filtered = task._filters[0].filters[0]().apply([[f"r{i}" for i in range(16)]], [None])
+    assert len(filtered[0]) == 16
+    doc = task.instances[0].doc
+    results = ["ANSWER: " + doc["gold"] if i % 4 == 0 else "ANSWER: 1000" for i in range(16)]
+    assert task.process_results(doc, results)["acc"] == 0.25
+
+
+def test_lm_eval_validate_accepts_every_task():
+    proc = run_cli(sys.executable, "-m", "lm_eval", "validate", "--tasks", ",".join(TASKS + GROUPS),
+                   "--include_path", "task_configs")
+    assert "All tasks found and valid" in proc.stdout
+
+
+def test_installed_package_ships_the_task_configs(tmp_path):
+    shipped = {p.name for p in task_dir().rglob("*.yaml")}
+    assert {f"{t}.yaml" for t in TASKS + GROUPS} <= shipped
+    # and a built wheel carries them (the path a user without a checkout gets)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path), str(REPO)], check=True, capture_output=True)
+    wheel = next(Path(tmp_path).glob("rpt_transfer-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for t in TASKS + GROUPS:
+        assert any(n.startswith("rpt_tasks/task_configs/") and n.endswith(f"/{t}.yaml") for n in names), t
+    assert any(n.endswith("/_template_yaml") for n in names)
+    assert any(n.endswith("math/utils.py") for n in names)
