@@ -48,27 +48,33 @@ def read_jsonl(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def to_doc(bench: Benchmark, row: dict, index: int, where: str) -> dict:
+def to_doc(bench: Benchmark, row: dict, index: int, where: str, from_mirror: bool = False) -> dict:
     """Map one source row onto the canonical doc; `where` names the row in errors."""
-    missing = [src for src in bench.fields.values() if src not in row]
+    fields = (bench.mirror_fields or bench.fields) if from_mirror else bench.fields
+    tests_from = (bench.mirror_tests_from or bench.tests_from) if from_mirror else bench.tests_from
+    question_from = None if from_mirror and bench.mirror_fields else bench.question_from
+    missing = [src for src in fields.values() if src not in row]
     if missing:
         raise DataError(f"{where}: row lacks column(s) {missing} that benchmark {bench.name!r} needs "
                         f"(has {sorted(row)})")
-    gold = row[bench.fields["gold"]]
     try:
+        question = question_from(row) if question_from else row[fields["question"]]
+        gold = row[fields["gold"]] if "gold" in fields else ""
         gold = bench.gold_from(gold) if bench.gold_from else str(gold)
-    except ValueError as e:
-        raise DataError(f"{where}: unusable gold answer {str(gold)[:80]!r}: {e}") from None
-    question = row[bench.fields["question"]]
+        tests = json.dumps(tests_from(row)) if tests_from else ""
+    except (ValueError, KeyError, TypeError) as e:
+        raise DataError(f"{where}: unusable row for benchmark {bench.name!r}: {type(e).__name__}: {e}") from None
     if not isinstance(question, str) or not question.strip():
         raise DataError(f"{where}: empty or non-text question")
     doc = {k: row[k] for k in bench.keep if k in row}
     doc.update(
-        rpt_id=str(row[bench.fields["id"]]) if "id" in bench.fields else str(index),
+        rpt_id=str(row[fields["id"]]) if "id" in fields else str(index),
         rpt_benchmark=bench.name,
         question=question,
         gold=gold,
     )
+    if tests:
+        doc["tests"] = tests
     return doc
 
 
@@ -78,7 +84,11 @@ def load_docs(name: str, split: str | None = None) -> list[dict]:
     root = mirror_dir()
     if root is not None:
         path = root / bench.mirror_folder / f"{split or bench.mirror_split}.jsonl"
-        return [to_doc(bench, row, i, f"{path}:{line}") for i, (line, row) in enumerate(read_jsonl(path))]
+        return [to_doc(bench, row, i, f"{path}:{line}", from_mirror=True) for i, (line, row) in enumerate(read_jsonl(path))]
+    if bench.hub_path is None:
+        raise DataError(f"{bench.name} has no copy on the Hugging Face hub: put its rows in "
+                        f"$RPT_DATA_DIR/{bench.mirror_folder}/{split or bench.mirror_split}.jsonl "
+                        f"(schema: see task_configs/code/README.md) and set {DATA_DIR_ENV}")
     import datasets
 
     hub_split = split or bench.hub_split

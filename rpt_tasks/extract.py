@@ -108,3 +108,21 @@ def _matching_braces(text: str) -> dict[int, int]:
         elif stack:
             closing[stack.pop()] = m.start()
     return closing
+
+
+_FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^[ \t]*```[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def extract_code(text: str | None) -> str | None:
+    """The last complete fenced code block after the reasoning block (python or untagged
+    preferred over other languages), or None. An unterminated block (a truncated output) is
+    not code we can trust to be whole."""
+    if not isinstance(text, str):
+        return None
+    body = strip_reasoning(text)
+    if body is None:
+        return None
+    blocks = [(lang.lower(), code) for lang, code in _FENCE.findall(body)]
+    python = [code for lang, code in blocks if lang in ("", "python", "py", "python3")]
+    chosen = python or [code for _, code in blocks]
+    return chosen[-1] if chosen and chosen[-1].strip() else None

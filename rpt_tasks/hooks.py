@@ -6,11 +6,12 @@ state kept here is what a run needs to tell a truncated generation from a finish
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import lru_cache
 
 from rpt_tasks.data import load_docs
-from rpt_tasks.verifiers import Verdict, verify_math
+from rpt_tasks.verifiers import Verdict, verify_code_many, verify_math
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,49 @@ def keep_all_samples(resps, docs):
     return resps
 
 
-def process_math(doc: dict, results: list[str]) -> dict:
+def process_math(doc: dict, results: list) -> dict:
+    results = samples_of(results)
     return score_samples(doc, results, [verify_math(r, doc["gold"]) for r in results])
+
+
+def samples_of(results: list) -> list:
+    """lm-eval passes one entry per request; with `repeats: k` and a pass-through filter that
+    entry is the list of the k samples."""
+    if len(results) == 1 and isinstance(results[0], list):
+        return results[0]
+    return results
+
+
+def run_code(resps: list[list[str]], docs: list[dict]) -> list[list[dict]]:
+    """Filter for code tasks: run every sample of every doc in the sandbox at once (lm-eval
+    calls process_results one doc at a time, which would leave all but one core idle).
+    Each response becomes a record that process_code scores and --log_samples keeps."""
+    flat = [(text, json.loads(doc["tests"])) for texts, doc in zip(resps, docs) for text in texts]
+    verdicts = iter(verify_code_many([t for t, _ in flat], [spec for _, spec in flat]))
+    return [[{"output": text, "passed": v.correct, "program": v.answer, "detail": v.detail}
+             for text, v in zip(texts, verdicts)] for texts in resps]
+
+
+def process_code(doc: dict, records: list) -> dict:
+    records = samples_of(records)
+    verdicts = [Verdict(r["passed"], r["program"], r["detail"]) for r in records]
+    scores = score_samples(doc, [r["output"] for r in records], verdicts)
+    n, c = len(verdicts), sum(r["passed"] for r in records)
+    scores.update({f"pass@{k}": pass_at_k(n, c, k) for k in PASS_AT_K if k <= n and k > 1})
+    return scores
+
+
+PASS_AT_K = (1, 5, 10)  # reported for k <= samples per problem (pass@1 is `acc`)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k from n samples with c correct (Chen et al., 2021): 1 - C(n-c,k)/C(n,k)."""
+    if n - c < k:
+        return 1.0
+    prob_all_fail = 1.0
+    for i in range(n - c + 1, n + 1):
+        prob_all_fail *= 1.0 - k / i
+    return 1.0 - prob_all_fail
 
 
 def score_samples(doc: dict, results: list[str], verdicts: list[Verdict]) -> dict:

@@ -21,17 +21,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from rpt_tasks.extract import extract_answer
+from rpt_tasks.extract import extract_answer, extract_code, strip_reasoning
 
 MATH_TIMEOUT_S = 1.5  # per comparison, after the worker is up; the 2 s budget includes IPC slack
 WORKER_START_TIMEOUT_S = 60.0  # importing sympy on a loaded 2-core box can take a while, once
 MAX_ANSWER_CHARS = 2000  # no real answer is longer; longer ones are junk not worth parsing
+CODE_TIMEOUT_S = 10.0  # per program in function mode (all of its tests together)
 
 
 @dataclass(frozen=True)
 class Verdict:
     correct: bool
-    answer: str | None  # what was read as the final answer; None = no extractable answer
+    answer: str | None  # what was read as the final answer (code: the program); None = none found
+    detail: str = ""  # why not, when it is useful (e.g. the sandbox status)
 
     def __bool__(self) -> bool:
         return self.correct
@@ -104,6 +106,67 @@ def _as_number(s: str) -> Fraction | None:
 
 def _is_choice(s: str) -> bool:
     return len(s) == 1 and s.isalpha()
+
+
+# ---------------------------------------------------------------- code
+
+
+def code_program(prediction: str | None, tests: dict) -> str | None:
+    """The program to run for a code answer, or None when the output holds no code.
+
+    The last fenced block is the answer. For HumanEval-style specs (with a `prompt`), a block
+    that does not define the entry point is a function body, and an output without any block
+    is a plain continuation of the prompt (base models): both get the prompt in front.
+    """
+    code = extract_code(prediction)
+    prompt = tests.get("prompt") or ""
+    if code is None:
+        if not prompt or not isinstance(prediction, str) or strip_reasoning(prediction) is None:
+            return None
+        code = prompt + strip_reasoning(prediction)
+    elif prompt and not re.search(rf"def\s+{re.escape(tests.get('entry_point') or '')}\s*\(", code):
+        code = prompt + code
+    return (tests.get("prefix") or "") + code
+
+
+def sandbox_job(program: str, tests: dict):
+    """A tests spec (registry format) as sandbox arguments: (code, tests, limits)."""
+    from rpt_tasks.sandbox import FunctionTests, Limits, StdioTests
+
+    if tests["kind"] == "function":
+        return program, FunctionTests(tests["program"], tests.get("entry_point")), Limits(timeout_s=CODE_TIMEOUT_S)
+    cases = tuple((str(i), str(o)) for i, o in tests["cases"])
+    return (program, StdioTests(cases, tests.get("float_tolerance")),
+            Limits(timeout_s=float(tests.get("time_limit_s") or CODE_TIMEOUT_S)))
+
+
+def verify_code(prediction: str | None, tests: dict) -> Verdict:
+    """Does the program in `prediction` pass every test? Runs in rpt_tasks.sandbox."""
+    return verify_code_many([prediction], [tests], progress=False)[0]
+
+
+def verify_code_many(predictions: list, tests: list[dict], progress: bool = True) -> list[Verdict]:
+    """verify_code over many outputs at once, in parallel on the machine's cores."""
+    from rpt_tasks.sandbox import default_sandbox
+
+    programs = [code_program(p, t) for p, t in zip(predictions, tests)]
+    jobs = [(i, sandbox_job(prog, t)) for i, (prog, t) in enumerate(zip(programs, tests)) if prog is not None]
+    sandbox = default_sandbox()
+    futures = {i: sandbox.submit(*job) for i, job in _progress(jobs, progress)}
+    verdicts = []
+    for i, program in enumerate(programs):
+        if program is None:
+            verdicts.append(Verdict(False, None, "no code"))
+            continue
+        result = futures[i].result()
+        verdicts.append(Verdict(result.passed, program, f"{result.status}: {result.detail}".strip(": ")))
+    return verdicts
+
+
+def _progress(jobs, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(jobs, desc="running code", disable=not enabled or len(jobs) < 2)
 
 
 # ---------------------------------------------------------------- math-verify worker process

@@ -6,14 +6,34 @@ from rpt_tasks.data import DataError, load_docs
 from rpt_tasks.registry import BENCHMARKS, get_benchmark
 
 
-@pytest.mark.parametrize("name", sorted(BENCHMARKS))
+NOT_MIRRORED = {"codeforces", "usaco"}  # no offline copy exists (see the mirror's README)
+
+
+@pytest.mark.parametrize("name", sorted(set(BENCHMARKS) - NOT_MIRRORED))
 def test_mirror_rows_become_docs_of_the_published_size(name, mirror):
     docs = load_docs(name)
     bench = get_benchmark(name)
-    assert len(docs) == bench.size
-    assert len({d["rpt_id"] for d in docs}) == bench.size  # ids pair samples across runs
-    assert all(d["question"].strip() and d["gold"] for d in docs)
+    size = bench.mirror_size or bench.size
+    assert len(docs) == size
+    assert len({d["rpt_id"] for d in docs}) == size  # ids pair samples across runs
+    assert all(d["question"].strip() for d in docs)
+    if "gold" in bench.fields:
+        assert all(d["gold"] for d in docs)
+    if bench.tests_from:
+        assert all(json.loads(d["tests"])["kind"] in ("function", "stdio") for d in docs)
     assert {d["rpt_benchmark"] for d in docs} == {name}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_MIRRORED))
+def test_unmirrored_benchmark_says_where_to_put_its_data(name, mirror):
+    with pytest.raises(DataError, match=rf"{name}/test\.jsonl does not exist"):
+        load_docs(name)
+
+
+def test_benchmark_without_hub_copy_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("RPT_DATA_DIR")
+    with pytest.raises(DataError, match=r"usaco has no copy on the Hugging Face hub.*usaco/test\.jsonl"):
+        load_docs("usaco")
 
 
 def test_golds_are_normalised(mirror):
@@ -56,7 +76,7 @@ def test_row_missing_a_column_is_reported(tmp_path, monkeypatch):
 
 def test_unusable_gold_is_reported(tmp_path, monkeypatch):
     _fake_mirror(tmp_path, monkeypatch, [json.dumps({"question": "1+1?", "answer": "two"})])
-    with pytest.raises(DataError, match=r"test\.jsonl:1: unusable gold answer 'two'.*####"):
+    with pytest.raises(DataError, match=r"test\.jsonl:1: unusable row for benchmark 'gsm8k'.*####"):
         load_docs("gsm8k")
 
 
