@@ -129,8 +129,8 @@ def cmd_tasks(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
     rows = [dict(task=b.task, domain=b.domain, kind="structured" if b.structured else "unstructured",
-                 source=b.hub_path + (f" ({b.hub_name})" if b.hub_name else "") + f" [{b.hub_split}]",
-                 size=b.size, samples=b.samples, metric=b.metric) for b in BENCHMARKS.values()]
+                 source=_source(b),
+                 size=b.size if b.size is not None else "-", samples=b.samples, metric=b.metric) for b in BENCHMARKS.values()]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -141,6 +141,12 @@ def cmd_tasks(argv: list[str]) -> int:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
     print(f"\ngroups: {', '.join(sorted(_groups()))}")
     return 0
+
+
+def _source(bench) -> str:
+    if bench.hub_path is None:
+        return f"no hub copy; $RPT_DATA_DIR/{bench.mirror_folder}/"
+    return bench.hub_path + (f" ({bench.hub_name})" if bench.hub_name else "") + f" [{bench.hub_split}]"
 
 
 def _groups() -> list[str]:

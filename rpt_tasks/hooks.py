@@ -56,12 +56,13 @@ def run_code(resps: list[list[str]], docs: list[dict]) -> list[list[dict]]:
     Each response becomes a record that process_code scores and --log_samples keeps."""
     flat = [(text, json.loads(doc["tests"])) for texts, doc in zip(resps, docs) for text in texts]
     verdicts = iter(verify_code_many([t for t, _ in flat], [spec for _, spec in flat]))
-    return [[{"output": text, "passed": v.correct, "program": v.answer, "detail": v.detail}
+    # JSON strings, not dicts: lm-eval logs non-string responses as their repr.
+    return [[json.dumps({"output": text, "passed": v.correct, "program": v.answer, "detail": v.detail})
              for text, v in zip(texts, verdicts)] for texts in resps]
 
 
 def process_code(doc: dict, records: list) -> dict:
-    records = samples_of(records)
+    records = [json.loads(r) for r in samples_of(records)]
     verdicts = [Verdict(r["passed"], r["program"], r["detail"]) for r in records]
     scores = score_samples(doc, [r["output"] for r in records], verdicts)
     n, c = len(verdicts), sum(r["passed"] for r in records)

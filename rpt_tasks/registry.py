@@ -26,7 +26,7 @@ class Benchmark:
     hub_split: str = field(metadata={"help": "Split of the hub dataset that is evaluated."})
     mirror_folder: str = field(metadata={"help": "Folder under RPT_DATA_DIR holding <split>.jsonl files."})
     mirror_split: str = field(metadata={"help": "File stem of the evaluated split in the mirror."})
-    size: int = field(metadata={"help": "Number of evaluated items (the published test size)."})
+    size: int | None = field(metadata={"help": "Number of evaluated items (the published test size; None: varies)."})
     metric: str = field(metadata={"help": "What a per-sample score means, for `rpt tasks`."})
     fields: dict[str, str] = field(metadata={"help": "Canonical field -> source column ('question', 'gold', 'id')."})
     hub_name: str | None = field(default=None, metadata={"help": "Hub config name, if any."})
@@ -194,7 +194,7 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
               mirror_folder="leetcode_contests", mirror_split="test", size=180, metric=_PASS,
               fields={"question": "prompt", "id": "task_id"}, tests_from=leetcode_mirror_tests),
     Benchmark(name="codeforces", domain="code", hub_path="open-r1/codeforces", hub_split="test",
-              mirror_folder="codeforces", mirror_split="test", size=468, metric=_PASS,
+              mirror_folder="codeforces", mirror_split="test", size=None, metric=_PASS,
               fields={"id": "id"}, question_from=stdio_question, tests_from=stdio_tests),
     Benchmark(name="usaco", domain="code", hub_path=None, hub_split="test",
               mirror_folder="usaco", mirror_split="test", size=307, metric=_PASS,

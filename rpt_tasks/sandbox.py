@@ -36,7 +36,8 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import Future
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -88,78 +89,60 @@ class SandboxResult:
 
 
 class Sandbox:
-    """A zygote plus a bounded number of jobs in flight (one throw-away uid per slot)."""
+    """Long-lived judge processes (one per worker) plus the candidate zygote."""
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.owner = os.getpid()
         # Root-only folder for the candidate zygote's socket: candidates (other uids) cannot reach it.
         self._private = tempfile.mkdtemp(prefix="rpt-sandbox-ctl-")
-        socket_path = os.path.join(self._private, "candidates.sock")
-        self._candidate_zygote = _start_python(f"_candidate_zygote_main({socket_path!r})")
+        self._socket_path = os.path.join(self._private, "candidates.sock")
+        self._judges: list[subprocess.Popen] = []
+        self._candidate_zygote = _start_python(f"_candidate_zygote_main({self._socket_path!r})")
         if self._candidate_zygote.stdout.readline().strip() != b"ready":
             self.close()
             raise RuntimeError("sandbox: the candidate zygote did not start")
-        self.proc = _start_python(f"_judge_zygote_main({socket_path!r})")
-        self._lock = threading.Lock()
-        self._pending: dict[int, Future] = {}
+        self._uid_base = _uid_base(self._candidate_zygote.pid)
+        self._judges = [self._start_judge() for _ in range(self.workers)]
+        self._idle: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for index in range(self.workers):
+            self._idle.put(index)
         self._ids = itertools.count()
-        self._slots = list(range(self.workers))
-        self._slot_free = threading.Condition(self._lock)
-        threading.Thread(target=self._read_results, daemon=True).start()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="rpt-sandbox")
 
     def submit(self, code: str, tests: FunctionTests | StdioTests, limits: Limits = Limits()) -> Future:
         """Run one candidate against its tests; the future resolves to a SandboxResult."""
-        with self._slot_free:
-            while not self._slots:
-                self._slot_free.wait()
-            slot = self._slots.pop()
-            job_id = next(self._ids)
-            future: Future = Future()
-            future.slot = slot  # type: ignore[attr-defined]
-            self._pending[job_id] = future
         mode = "function" if isinstance(tests, FunctionTests) else "stdio"
-        request = {"id": job_id, "slot": slot, "mode": mode, "code": code, "tests": asdict(tests),
-                   "limits": asdict(limits), "uid_base": _uid_base(self.proc.pid, self.workers)}
+        request = {"id": next(self._ids), "mode": mode, "code": code, "tests": asdict(tests),
+                   "limits": asdict(limits), "uid_base": self._uid_base}
+        return self._pool.submit(self._run, json.dumps(request).encode() + b"\n")
+
+    def _run(self, request: bytes) -> SandboxResult:
+        index = self._idle.get()
+        judge = self._judges[index]
         try:
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self.proc.stdin.flush()
-        except OSError as e:
-            self._finish(job_id, SandboxResult(False, "error", f"sandbox zygote is gone: {e}"))
-        return future
+            judge.stdin.write(request)
+            judge.stdin.flush()
+            reply = judge.stdout.readline()
+            return SandboxResult(**json.loads(reply))
+        except (OSError, ValueError, TypeError) as e:
+            # The judge died (it runs dataset test code, which might crash it): replace it.
+            judge.kill()
+            judge.wait()
+            self._judges[index] = self._start_judge()
+            return SandboxResult(False, "error", f"judge process failed: {type(e).__name__}")
+        finally:
+            self._idle.put(index)
 
-    def run_many(self, jobs: list[tuple[str, FunctionTests | StdioTests]], limits: Limits = Limits(),
-                 progress: bool = True, desc: str = "sandbox") -> list[SandboxResult]:
-        from tqdm import tqdm
-
-        results: list[SandboxResult | None] = [None] * len(jobs)
-        bar = tqdm(total=len(jobs), desc=desc, disable=not progress or len(jobs) < 2)
-        futures = []
-        submitter_error: list[BaseException] = []
-
-        def submit_all():
-            try:
-                for i, (code, tests) in enumerate(jobs):
-                    f = self.submit(code, tests, limits)
-                    f.add_done_callback(lambda f, i=i: (results.__setitem__(i, f.result()), bar.update(1)))
-                    futures.append(f)
-            except BaseException as e:  # noqa: BLE001
-                submitter_error.append(e)
-
-        submitter = threading.Thread(target=submit_all, daemon=True)
-        submitter.start()
-        submitter.join()
-        for f in futures:
-            f.result()
-        bar.close()
-        if submitter_error:
-            raise submitter_error[0]
-        return results  # type: ignore[return-value]
+    def _start_judge(self) -> subprocess.Popen:
+        return _start_python(f"_judge_main({self._socket_path!r})")
 
     def close(self) -> None:
         if self.owner != os.getpid():
             return
-        for proc in (getattr(self, "proc", None), getattr(self, "_candidate_zygote", None)):
+        if hasattr(self, "_pool"):
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in [*self._judges, getattr(self, "_candidate_zygote", None)]:
             if proc is not None and proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -167,29 +150,6 @@ class Sandbox:
                     pass
                 proc.wait()
         shutil.rmtree(self._private, ignore_errors=True)
-
-    def _read_results(self) -> None:
-        for line in self.proc.stdout:
-            try:
-                message = json.loads(line)
-                result = SandboxResult(**message["result"])
-            except (ValueError, KeyError, TypeError):
-                continue
-            self._finish(message["id"], result)
-        # The zygote died: fail whatever is still pending rather than hang.
-        with self._lock:
-            pending = list(self._pending)
-        for job_id in pending:
-            self._finish(job_id, SandboxResult(False, "error", "sandbox zygote exited"))
-
-    def _finish(self, job_id: int, result: SandboxResult) -> None:
-        with self._slot_free:
-            future = self._pending.pop(job_id, None)
-            if future is None:
-                return
-            self._slots.append(future.slot)
-            self._slot_free.notify()
-        future.set_result(result)
 
 
 _default: Sandbox | None = None
@@ -200,7 +160,7 @@ def default_sandbox() -> Sandbox:
     """One sandbox per process (a fork gets its own), sized to the machine."""
     global _default
     with _default_lock:
-        if _default is None or _default.owner != os.getpid() or _default.proc.poll() is not None:
+        if _default is None or _default.owner != os.getpid() or _default._candidate_zygote.poll() is not None:
             _default = Sandbox()
         return _default
 
@@ -226,37 +186,35 @@ def _start_python(call: str) -> subprocess.Popen:
         env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"})
 
 
-def _uid_base(zygote_pid: int, workers: int) -> int:
-    # Distinct uids per sandbox and slot, so concurrent sandboxes never share (or kill) a uid.
-    return 200_000 + (zygote_pid % 100_000) * max(16, workers)
+_UID_SPACE = 1 << 22
+
+
+def _uid_base(zygote_pid: int) -> int:
+    # A fresh uid for every candidate process (4M per sandbox before reuse), so leftovers of one
+    # can never signal, trace or crowd out another, and concurrent sandboxes never overlap.
+    return 1_000_000 + (zygote_pid % 1000) * _UID_SPACE
 
 
 # ---------------------------------------------------------------- the zygotes and the judge
 #
-# Two zygotes, so that no candidate is ever a fork of a process that has seen test data (a
-# forked child inherits its parent's heap, expected outputs included):
-#   judge zygote     -> forks one judge per job (holds the tests; trusted)
-#   candidate zygote -> forks one shepherd per candidate process (holds only candidate code)
-#   shepherd (root)  -> forks the locked-down candidate and reports its exit status to the judge
+# No candidate is ever a fork of a process that has seen test data (a forked child inherits its
+# parent's heap, expected outputs included):
+#   judges (one per worker) -> run the trusted tests, ask the candidate zygote for processes
+#   candidate zygote        -> forks one shepherd per candidate process (holds only candidate code)
+#   shepherd (root)         -> forks the locked-down candidate, reports its exit, cleans up
 
 
-def _judge_zygote_main(candidate_socket: str) -> None:
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # judges are reaped automatically
-    out_fd = sys.stdout.fileno()
+def _judge_main(candidate_socket: str) -> None:
+    """A judge: one job per line in, one SandboxResult per line out. It holds test data, so no
+    candidate is ever forked from it; candidates come from the candidate zygote."""
+    out = sys.stdout.buffer
     for line in sys.stdin.buffer:  # the evaluator closing our stdin ends us
         try:
-            request = json.loads(line)
-        except ValueError:
-            continue
-        if os.fork() == 0:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            try:
-                result = _judge(request, candidate_socket)
-            except BaseException as e:  # noqa: BLE001 - the judge must always answer
-                result = SandboxResult(False, "error", f"judge error: {type(e).__name__}: {e}"[:500])
-            message = json.dumps({"id": request["id"], "result": result.to_dict()}).encode() + b"\n"
-            os.write(out_fd, message)  # < PIPE_BUF, so concurrent judges never interleave
-            os._exit(0)
+            result = _judge(json.loads(line), candidate_socket)
+        except BaseException as e:  # noqa: BLE001 - the judge must always answer
+            result = SandboxResult(False, "error", f"judge error: {type(e).__name__}: {e}"[:500])
+        out.write(json.dumps(result.to_dict()).encode() + b"\n")
+        out.flush()
 
 
 def _candidate_zygote_main(socket_path: str) -> None:
@@ -375,11 +333,20 @@ def _shepherd(payload: dict, fds: list[int]) -> None:
     except OSError:
         pass
     os.close(status_w)
-    while True:  # the judge kills the candidate's uid when the job ends; reap what is left
+    # Clean up off the judge's critical path: every candidate process has its own uid, so
+    # nothing left here can touch a later candidate while we finish. Descendants that outlived
+    # the candidate were reparented to us (subreaper); only then is a uid-wide kill needed.
+    try:
+        if os.waitpid(-1, os.WNOHANG) is not None:
+            _kill_uid(payload["uid"])
+    except ChildProcessError:
+        pass
+    while True:  # reap them all
         try:
             os.waitpid(-1, 0)
         except ChildProcessError:
             break
+    shutil.rmtree(payload["workdir"], ignore_errors=True)
     os._exit(0)
 
 
@@ -389,7 +356,7 @@ def _lock_down(limits: Limits, uid: int, workdir: Path, keep_fds: dict[int, int]
     os.setsid()
     isolation = _isolate_network()
     os.chdir(workdir)
-    os.write(status_w, f"isolation {isolation}\n".encode())
+    os.write(status_w, f"isolation {isolation} pid {os.getpid()}\n".encode())
     _remap_fds(keep_fds)  # closes status_w and everything else inherited
     _set_limits(limits)
     if os.geteuid() == 0:
@@ -416,11 +383,13 @@ class _Candidate:
             for fd in (status_w, *io_fds):
                 os.close(fd)
         self.status = _Channel(status_r, -1, deadline)
+        self.isolation, self.pid = "unknown", None
         try:
-            line = self.status.receive_line()
-            self.isolation = line.split(" ", 1)[1] if line.startswith("isolation ") else "unknown"
-        except (_Timeout, _ChildGone):
-            self.isolation = "unknown"
+            words = self.status.receive_line().split()
+            if len(words) == 4 and words[0] == "isolation" and words[2] == "pid":
+                self.isolation, self.pid = words[1], int(words[3])
+        except (_Timeout, _ChildGone, ValueError):
+            pass
 
     def exit_status(self) -> int | None:
         """Raw wait status once the candidate has ended (None if it did not end in time)."""
@@ -431,30 +400,44 @@ class _Candidate:
         return int(line.split()[1]) if line.startswith("exit ") else None
 
     def close(self) -> None:
+        """Kill the candidate's process group (its shepherd then cleans up the rest of its uid)."""
+        if self.pid is not None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self.status.close()
 
 
 def _judge(request: dict, candidate_socket: str) -> SandboxResult:
     start = time.monotonic()
     limits = Limits(**request["limits"])
-    uid = request["uid_base"] + request["slot"]
-    workdir = Path(tempfile.mkdtemp(prefix="rpt-sandbox-"))
-    try:
-        if os.geteuid() == 0:
-            os.chown(workdir, uid, uid)
-        if request["mode"] == "function":
-            result = _judge_function(request["code"], FunctionTests(**request["tests"]), limits, uid, workdir,
-                                     candidate_socket)
-        else:
-            tests = request["tests"]
-            cases = tuple(map(tuple, tests["cases"]))
-            result = _judge_stdio(request["code"], StdioTests(cases, tests["float_tolerance"]), limits, uid, workdir,
-                                  candidate_socket)
-    finally:
-        _kill_uid(uid)
-        shutil.rmtree(workdir, ignore_errors=True)
+    new_process = _CandidateFactory(candidate_socket, request["code"], limits, request["uid_base"], request["id"])
+    if request["mode"] == "function":
+        result = _judge_function(FunctionTests(**request["tests"]), limits, new_process)
+    else:
+        tests = request["tests"]
+        result = _judge_stdio(StdioTests(tuple(map(tuple, tests["cases"])), tests["float_tolerance"]), limits,
+                              new_process)
     return SandboxResult(result.passed, result.status, result.detail[:300], result.isolation, result.tests_passed,
                          result.tests_total, round(time.monotonic() - start, 4))
+
+
+class _CandidateFactory:
+    """Starts candidate processes for one job, each with a fresh uid and working directory."""
+
+    UIDS_PER_JOB = 1024
+
+    def __init__(self, socket_path: str, code: str, limits: Limits, uid_base: int, job_id: int):
+        self.socket_path, self.code, self.limits = socket_path, code, limits
+        self.uids = (uid_base + (job_id * self.UIDS_PER_JOB + i) % _UID_SPACE for i in itertools.count())
+
+    def __call__(self, mode: str, io_fds: list[int], deadline: float) -> _Candidate:
+        uid = next(self.uids)
+        workdir = Path(tempfile.mkdtemp(prefix="rpt-sandbox-"))
+        if os.geteuid() == 0:
+            os.chown(workdir, uid, uid)
+        return _Candidate(self.socket_path, mode, self.code, self.limits, uid, workdir, io_fds, deadline)
 
 
 def _remap_fds(keep_fds: dict[int, int]) -> None:
@@ -510,44 +493,28 @@ def _set_limits(limits: Limits) -> None:
 
 
 def _kill_uid(uid: int) -> None:
-    """Kill every process of the slot's uid, also those that left our process group (setsid)."""
+    """Kill every process of a candidate's uid, also those that left its process group."""
     if os.geteuid() != 0:
         return
-    for _ in range(3):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)  # as that uid, -1 reaches exactly that uid's processes
-            finally:
-                os._exit(0)
-        _wait_pid(pid, 5)
-
-
-def _wait_pid(pid: int, timeout: float) -> int | None:
-    deadline = time.monotonic() + timeout
-    while True:
+    pid = os.fork()
+    if pid == 0:
         try:
-            done, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return None
-        if done:
-            return status
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(0.002)
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)  # as that uid, -1 reaches exactly that uid's processes
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 # ---------------------------------------------------------------- function mode
 
 
-def _judge_function(code: str, tests: FunctionTests, limits: Limits, uid: int, workdir: Path,
-                    candidate_socket: str) -> SandboxResult:
+def _judge_function(tests: FunctionTests, limits: Limits, new_process) -> SandboxResult:
     to_child_r, to_child_w = os.pipe()
     to_judge_r, to_judge_w = os.pipe()
     deadline = time.monotonic() + limits.timeout_s
-    candidate = _Candidate(candidate_socket, "function", code, limits, uid, workdir, [to_child_r, to_judge_w], deadline)
+    candidate = new_process("function", [to_child_r, to_judge_w], deadline)
     isolation = candidate.isolation
     channel = _Channel(to_judge_r, to_child_w, deadline)
     try:
@@ -898,18 +865,18 @@ def decode(data, handles: dict | None = None):
 # ---------------------------------------------------------------- stdio mode
 
 
-def _judge_stdio(code: str, tests: StdioTests, limits: Limits, uid: int, workdir: Path,
-                 candidate_socket: str) -> SandboxResult:
+def _judge_stdio(tests: StdioTests, limits: Limits, new_process) -> SandboxResult:
     """Each case: a fresh candidate process, stdin from a file, stdout read (capped) by the judge.
     `limits.timeout_s` is per case here (problems state their time limit per test)."""
     isolation, total = "", len(tests.cases)
     for index, (stdin, expected) in enumerate(tests.cases):
-        stdin_path = workdir / f".stdin-{index}"
-        stdin_path.write_text(stdin, encoding="utf-8")
-        stdin_fd = os.open(stdin_path, os.O_RDONLY)
+        with tempfile.TemporaryFile() as stdin_file:
+            stdin_file.write(stdin.encode("utf-8"))
+            stdin_file.seek(0)
+            stdin_fd = os.dup(stdin_file.fileno())
         out_r, out_w = os.pipe()
         deadline = time.monotonic() + limits.timeout_s
-        candidate = _Candidate(candidate_socket, "stdio", code, limits, uid, workdir, [stdin_fd, out_w], deadline)
+        candidate = new_process("stdio", [stdin_fd, out_w], deadline)
         isolation = candidate.isolation
         try:
             output, problem = _read_capped(out_r, deadline, limits.output_mb << 20)
@@ -924,8 +891,6 @@ def _judge_stdio(code: str, tests: StdioTests, limits: Limits, uid: int, workdir
         finally:
             os.close(out_r)
             candidate.close()
-            _kill_uid(uid)
-            stdin_path.unlink(missing_ok=True)
         if problem == "timeout":
             return SandboxResult(False, "timeout", f"case {index}: over {limits.timeout_s}s", isolation, index, total)
         if problem:

@@ -88,8 +88,14 @@ def test_attack_is_judged_fail(index, sandbox):
     # the evaluator keeps going: a correct program still passes right after
     after = sandbox.submit("def add(a, b):\n    return a + b\n", FunctionTests("assert add(1, 2) == 3", "add"))
     assert after.result().passed, name
-    leftovers = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
-    assert not [u for u in leftovers if int(u) >= 200_000 and int(u) != os.getuid()], f"{name}: processes left"
+    # every process of the candidate's uid is gone shortly after (its shepherd cleans up)
+    for _ in range(100):
+        uids = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
+        leftovers = [u for u in uids if int(u) >= 1_000_000 and int(u) != os.getuid()]
+        if not leftovers:
+            break
+        time.sleep(0.05)
+    assert not leftovers, f"{name}: processes left behind"
 
 
 def _body_replaced_by_return_none(code: str) -> str:
