@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from rpt_tasks.registry import Benchmark, get_benchmark
@@ -58,40 +59,76 @@ def to_doc(bench: Benchmark, row: dict, index: int, where: str, from_mirror: boo
         raise DataError(f"{where}: row lacks column(s) {missing} that benchmark {bench.name!r} needs "
                         f"(has {sorted(row)})")
     try:
-        question = question_from(row) if question_from else row[fields["question"]]
-        gold = row[fields["gold"]] if "gold" in fields else ""
-        gold = bench.gold_from(gold) if bench.gold_from else str(gold)
-        tests = json.dumps(tests_from(row)) if tests_from else ""
-    except (ValueError, KeyError, TypeError) as e:
+        doc = {canon: row[src] for canon, src in fields.items()}
+        if question_from:
+            doc["question"] = question_from(row)
+        if bench.row:
+            doc.update(bench.row(row))
+        gold = doc.get("gold", "")
+        doc["gold"] = bench.gold_from(gold) if bench.gold_from else str(gold)
+        if tests_from:
+            doc["tests"] = json.dumps(tests_from(row))
+    except (ValueError, KeyError, TypeError, IndexError) as e:
         raise DataError(f"{where}: unusable row for benchmark {bench.name!r}: {type(e).__name__}: {e}") from None
+    question = doc.get("question")
     if not isinstance(question, str) or not question.strip():
         raise DataError(f"{where}: empty or non-text question")
-    doc = {k: row[k] for k in bench.keep if k in row}
-    doc.update(
-        rpt_id=str(row[fields["id"]]) if "id" in fields else str(index),
-        rpt_benchmark=bench.name,
-        question=question,
-        gold=gold,
-    )
-    if tests:
-        doc["tests"] = tests
+    doc.update({k: row[k] for k in bench.keep if k in row})
+    doc["rpt_id"] = str(doc.pop("id")) if "id" in doc else str(index)
+    doc["rpt_benchmark"] = bench.name
+    doc["answer_format"] = bench.answer_format
     return doc
 
 
-def load_docs(name: str, split: str | None = None) -> list[dict]:
-    """Canonical docs of a benchmark split (the evaluated split by default)."""
+def load_docs(name: str, split: str | None = None, seed: int | None = None, size: int | None = None) -> list[dict]:
+    """Canonical docs of a benchmark split (the evaluated split by default). Generated
+    benchmarks (reasoning-gym) take `seed` and `size` instead of a split."""
     bench = get_benchmark(name)
+    if bench.generator:
+        return generated_docs(bench, bench.seed if seed is None else seed, size or bench.size)
     root = mirror_dir()
     if root is not None:
         path = root / bench.mirror_folder / f"{split or bench.mirror_split}.jsonl"
-        return [to_doc(bench, row, i, f"{path}:{line}", from_mirror=True) for i, (line, row) in enumerate(read_jsonl(path))]
+        rows = [(f"{path}:{line}", row) for line, row in read_jsonl(path)]
+        return _docs(bench, rows, from_mirror=True)
     if bench.hub_path is None:
         raise DataError(f"{bench.name} has no copy on the Hugging Face hub: put its rows in "
                         f"$RPT_DATA_DIR/{bench.mirror_folder}/{split or bench.mirror_split}.jsonl "
-                        f"(schema: see task_configs/code/README.md) and set {DATA_DIR_ENV}")
+                        f"(schema: see the task folder's README) and set {DATA_DIR_ENV}")
     import datasets
 
     hub_split = split or bench.hub_split
     rows = datasets.load_dataset(bench.hub_path, bench.hub_name, split=hub_split)
-    return [to_doc(bench, row, i, f"{bench.hub_path}[{hub_split}] row {i}") for i, row in enumerate(rows)]
+    return _docs(bench, [(f"{bench.hub_path}[{hub_split}] row {i}", row) for i, row in enumerate(rows)])
 
+
+def _docs(bench: Benchmark, rows: list[tuple[str, dict]], from_mirror: bool = False) -> list[dict]:
+    if bench.row_filter:
+        rows = [(where, row) for where, row in rows if bench.row_filter(row)]
+    if bench.rows_from:
+        try:
+            rows = [(f"{where} item {j}", sub) for where, row in rows for j, sub in enumerate(bench.rows_from(row))]
+        except (KeyError, TypeError) as e:
+            raise DataError(f"unusable row for benchmark {bench.name!r}: {type(e).__name__}: {e}") from None
+    return [to_doc(bench, row, i, where, from_mirror) for i, (where, row) in enumerate(rows)]
+
+
+def generated_docs(bench: Benchmark, seed: int, size: int) -> list[dict]:
+    """reasoning-gym puzzles: deterministic for (name, seed, size); the doc keeps those three
+    and its index, from which the verifier regenerates the entry it scores against."""
+    entries = reasoning_gym_dataset(bench.generator, seed, size)
+    docs = []
+    for index in range(size):
+        entry = entries[index]
+        docs.append({"rpt_id": f"{bench.generator}-{seed}-{index}", "rpt_benchmark": bench.name,
+                     "question": entry["question"], "gold": str(entry["answer"]),
+                     "answer_format": bench.answer_format,
+                     "rg_name": bench.generator, "rg_seed": seed, "rg_size": size, "rg_index": index})
+    return docs
+
+
+@lru_cache(maxsize=32)
+def reasoning_gym_dataset(name: str, seed: int, size: int):
+    import reasoning_gym
+
+    return reasoning_gym.create_dataset(name, seed=seed, size=size)

@@ -126,3 +126,97 @@ def extract_code(text: str | None) -> str | None:
     python = [code for lang, code in blocks if lang in ("", "python", "py", "python3")]
     chosen = python or [code for _, code in blocks]
     return chosen[-1] if chosen and chosen[-1].strip() else None
+
+
+# ---------------------------------------------------------------- choices and labels
+
+_ANSWER_IS = re.compile(r"answer\s+(?:is|would be|should be)\s*:?\s*(.+)", re.IGNORECASE)
+_LEADING_LETTER = re.compile(r"^(?:\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Za-z])(?=[.:,)\]]|\s|$))([.:,)\]]?)\s*(.*)$",
+                             re.DOTALL)
+# (B), **B** or a bare capital; a bare 'A'/'I' before a lower-case word is an article or pronoun.
+_MARKED_LETTER = re.compile(r"\(([A-Z])\)|\*\*([A-Z])\*\*|(?<![\w'’-])([B-HJ-Z]|[AI](?!\s+[a-z]))(?![\w'’-])")
+
+
+def answer_text(text: str | None) -> str | None:
+    """The span holding the final answer: the ANSWER line, else the last 'the answer is ...',
+    else the last \\boxed{}, else the last non-empty line. None without a usable body."""
+    if not isinstance(text, str):
+        return None
+    body = strip_reasoning(text)
+    if body is None:
+        return None
+    explicit = extract_answer(body)
+    if explicit:
+        return explicit
+    phrases = _ANSWER_IS.findall(body)
+    if phrases:
+        return _clean(phrases[-1].splitlines()[0])
+    lines = [line for line in body.splitlines() if line.strip()]
+    return _clean(lines[-1]) if lines else None
+
+
+def extract_choice(text: str | None, options: list[str]) -> str | None:
+    """The chosen option's letter (A, B, ...), or None.
+
+    Accepts 'B', '(B)', '**B**', 'b', 'B. <option text>', 'The answer is B.', or the option's
+    text itself. Two different letters ('B or C') are no answer, not the first of them.
+    """
+    span = answer_text(text)
+    if not span:
+        return None
+    letters = [chr(ord("A") + i) for i in range(len(options))]
+    lead = _LEADING_LETTER.match(span)
+    if lead:
+        letter = next(g for g in lead.groups()[:3] if g)
+        punctuated, rest = bool(lead.group(4)) or not lead.group(3), lead.group(5).strip()
+        lone_lowercase = letter.islower() and (punctuated or not rest)
+        # 'A patient ...' or 'I think ...': an article or pronoun, not a choice
+        word_like = letter in "AI" and not punctuated and rest[:1].islower()
+        if letter.upper() in letters and (letter.isupper() or lone_lowercase) and not word_like:
+            letter = letter.upper()
+            others = {m for g in _MARKED_LETTER.findall(_strip_option(rest, options[letters.index(letter)]))
+                      for m in g if m and m in letters and m != letter}
+            return None if others else letter
+    marked = {m for g in _MARKED_LETTER.findall(span) for m in g if m and m in letters}
+    if len(marked) == 1:
+        return marked.pop()
+    if len(marked) > 1:
+        return None
+    return _match_option_text(span, options, letters)
+
+
+def extract_label(text: str | None, labels: list[str]) -> str | None:
+    """One of `labels` (case-insensitive, whole words), or None when none or several appear."""
+    span = answer_text(text)
+    if not span:
+        return None
+    norm = _normalise(span)
+    by_norm = {_normalise(label): label for label in labels}
+    if norm in by_norm:
+        return by_norm[norm]
+    found = {label for key, label in by_norm.items()
+             if key and re.search(rf"(?<!\bnot )(?<!\bno )(?<!\w){re.escape(key)}(?!\w)", norm)}
+    # 'not entailed' contains 'entailed': prefer the longest label when one contains the others
+    if len(found) > 1:
+        longest = max(found, key=len)
+        if all(_normalise(other) in _normalise(longest) for other in found):
+            return longest
+    return found.pop() if len(found) == 1 else None
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"[*_`$\"“”]", "", text).strip().lower()
+    return re.sub(r"\s+", " ", text).strip(" .!:;,")
+
+
+def _strip_option(rest: str, option: str) -> str:
+    return "" if _normalise(rest) == _normalise(option) else rest
+
+
+def _match_option_text(span: str, options: list[str], letters: list[str]) -> str | None:
+    norm = _normalise(span)
+    exact = [letter for letter, option in zip(letters, options) if _normalise(option) == norm]
+    if len(exact) == 1:
+        return exact[0]
+    inside = [letter for letter, option in zip(letters, options) if _normalise(option) and _normalise(option) in norm]
+    return inside[0] if len(inside) == 1 else None

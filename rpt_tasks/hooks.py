@@ -11,7 +11,7 @@ import logging
 from functools import lru_cache
 
 from rpt_tasks.data import load_docs
-from rpt_tasks.verifiers import Verdict, verify_code_many, verify_math
+from rpt_tasks.verifiers import Verdict, verify_code_many, verify_doc
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +19,27 @@ log = logging.getLogger(__name__)
 _RUN: dict[str, tuple[str | None, int | None]] = {}
 
 
-def load_benchmark(benchmark: str, max_gen_toks: int | None = None, **metadata):
+def load_benchmark(benchmark: str, max_gen_toks: int | None = None, subset_size: int | None = None,
+                   subset_seed: int = 0, rg_seed: int | None = None, rg_size: int | None = None, **metadata):
     """`custom_dataset` hook. lm-eval calls it with the task's dataset_kwargs plus the run's
     metadata, which includes the model args: that is how we learn the tokenizer that counts
     generated tokens for the `truncated` metric. `rpt_max_gen_toks` (set by `rpt eval` from
-    --gen_kwargs, or by hand with --metadata) overrides the task's own limit."""
+    --gen_kwargs, or by hand with --metadata) overrides the task's own limit.
+
+    `subset_size`/`subset_seed`: a fixed random subset (kept in source order) of a large set.
+    `rg_seed`/`rg_size`: the seed and size of generated (reasoning-gym) benchmarks."""
+    import random
+
     import datasets
 
     tokenizer = metadata.get("tokenizer") or metadata.get("pretrained")
     limit = metadata.get("rpt_max_gen_toks") or max_gen_toks
     _RUN[benchmark] = (tokenizer if isinstance(tokenizer, str) else None, int(limit) if limit else None)
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list(load_docs(benchmark))})
+    docs = load_docs(benchmark, seed=rg_seed, size=rg_size)
+    if subset_size and subset_size < len(docs):
+        keep = sorted(random.Random(subset_seed).sample(range(len(docs)), subset_size))
+        docs = [docs[i] for i in keep]
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
 
 
 def keep_all_samples(resps, docs):
@@ -37,9 +47,10 @@ def keep_all_samples(resps, docs):
     return resps
 
 
-def process_math(doc: dict, results: list) -> dict:
+def process_answer(doc: dict, results: list) -> dict:
+    """Every non-code task: the verifier its benchmark declares (rpt_tasks.verifiers.verify_doc)."""
     results = samples_of(results)
-    return score_samples(doc, results, [verify_math(r, doc["gold"]) for r in results])
+    return score_samples(doc, results, [verify_doc(r, doc) for r in results])
 
 
 def samples_of(results: list) -> list:

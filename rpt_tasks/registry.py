@@ -7,9 +7,15 @@ benchmark cannot mean one thing to the harness and another to the trainer.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Callable
+
+from rpt_tasks.sources import (
+    arc_row, bbh_row, finben_classification_row, finben_numeric_row, folio_row, gpqa_row, gsm8k_gold,
+    humaneval_tests, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_row, livecodebench_question,
+    livecodebench_tests, mbpp_question, mbpp_tests, medqa_row, mmlu_pro_row, plain_number, pubmedqa_row,
+    stdio_question, stdio_tests, tabfact_row, tatqa_rows,
+)
 
 # Domains of the paper (math, code, knowledge) plus the two this project adds.
 STRUCTURED_DOMAINS = ("math", "code")
@@ -43,6 +49,17 @@ class Benchmark:
         default=None, metadata={"help": "tests_from for the mirror when its schema differs from the hub's."})
     question_from: Callable[[dict], str] | None = field(
         default=None, metadata={"help": "Builds the question from several columns (instead of fields['question'])."})
+    row: Callable[[dict], dict] | None = field(
+        default=None, metadata={"help": "Source row -> canonical fields (question, gold, options, labels, ...)."})
+    rows_from: Callable[[dict], list[dict]] | None = field(
+        default=None, metadata={"help": "Splits one source row into several (TAT-QA: one per question)."})
+    row_filter: Callable[[dict], bool] | None = field(
+        default=None, metadata={"help": "Keeps only matching source rows (MMLU-Pro: the STEM categories)."})
+    generator: str | None = field(
+        default=None, metadata={"help": "reasoning-gym dataset name: docs are generated, not loaded."})
+    seed: int = field(default=0, metadata={"help": "Seed of generated data and of option shuffles."})
+    verifier: str = field(default="math", metadata={"help": "Answer kind, see rpt_tasks.verifiers.verify_doc."})
+    answer_format: str = field(default="<your final answer>", metadata={"help": "What the ANSWER line holds."})
     mirror_size: int | None = field(
         default=None, metadata={"help": "Rows in the mirror when it holds a stand-in of another size."})
 
@@ -53,103 +70,6 @@ class Benchmark:
     @property
     def structured(self) -> bool:
         return self.domain in STRUCTURED_DOMAINS
-
-
-def gsm8k_gold(answer: object) -> str:
-    """GSM8K solutions end with '#### <number>'; the number is the gold answer."""
-    text = str(answer)
-    if "####" not in text:
-        raise ValueError("GSM8K answer has no '#### <number>' line")
-    return text.rsplit("####", 1)[1].strip().replace(",", "")
-
-
-def plain_number(answer: object) -> str:
-    """Mirror/hub copies store some answers as floats (27.0) or zero-padded strings ('025')."""
-    if isinstance(answer, float) and answer.is_integer():
-        return str(int(answer))
-    return str(answer).strip()
-
-
-# ---------------------------------------------------------------- code: source row -> tests spec
-# A tests spec is plain JSON (it travels inside lm-eval docs): {"kind": "function", "program",
-# "entry_point", "prefix", "prompt"} or {"kind": "stdio", "cases": [[stdin, stdout], ...],
-# "float_tolerance", "time_limit_s"}. rpt_tasks.verifiers turns it into sandbox jobs.
-
-# What LeetCode-style harnesses put above a solution (DeepSeek-Coder's LeetCode eval does the same),
-# so `List[int]` and friends in the starter code resolve.
-LEETCODE_PREFIX = ("from typing import *\nfrom collections import *\nfrom functools import *\n"
-                   "from itertools import *\nfrom heapq import *\nfrom bisect import *\nfrom math import *\n"
-                   "from string import *\nimport re, math, collections, heapq, bisect, itertools, functools\n"
-                   "inf = float('inf')\n")
-
-
-def humaneval_tests(row: dict) -> dict:
-    return {"kind": "function", "program": row["test"] + "\ncheck(candidate)\n", "entry_point": row["entry_point"],
-            "prompt": row["prompt"], "prefix": ""}
-
-
-def mbpp_tests(row: dict) -> dict:
-    setup = [row.get("test_setup_code") or ""] + list(row.get("test_imports") or [])
-    return {"kind": "function", "program": "\n".join(setup + list(row["test_list"])) + "\n",
-            "entry_point": None, "prompt": "", "prefix": ""}
-
-
-def leetcode_mirror_tests(row: dict) -> dict:
-    return {"kind": "function", "program": row["test"], "entry_point": None, "prompt": "", "prefix": LEETCODE_PREFIX}
-
-
-def livecodebench_tests(row: dict) -> dict:
-    """LiveCodeBench code_generation_lite: public tests as JSON, private ones as
-    base64(zlib(pickle(json))). Functional problems call Solution().<func_name>(*args)."""
-    import base64
-    import pickle
-    import zlib
-
-    cases = json.loads(row["public_test_cases"])
-    private = row.get("private_test_cases") or "[]"
-    try:
-        cases += json.loads(private)
-    except ValueError:
-        cases += json.loads(pickle.loads(zlib.decompress(base64.b64decode(private.encode()))))  # noqa: S301 - LCB's own format
-    if cases and cases[0].get("testtype") == "functional":
-        func = json.loads(row["metadata"])["func_name"]
-        lines = ["_solution = Solution()"]
-        for case in cases:
-            args = [json.loads(arg) for arg in case["input"].split("\n") if arg.strip()]
-            lines.append(f"assert _solution.{func}(*{args!r}) == {json.loads(case['output'])!r}")
-        return {"kind": "function", "program": "\n".join(lines) + "\n", "entry_point": None, "prompt": "",
-                "prefix": LEETCODE_PREFIX}
-    return {"kind": "stdio", "cases": [[c["input"], c["output"]] for c in cases], "float_tolerance": None,
-            "time_limit_s": 6.0}
-
-
-def stdio_tests(row: dict) -> dict:
-    """Our stdin/stdout schema (also the mirror layout for Codeforces/USACO data you supply):
-    tests: [{input, output}], time_limit_s, float_tolerance. open-r1/codeforces rows
-    (official_tests, time_limit in seconds) map onto it too."""
-    tests = row.get("tests") or row.get("official_tests") or []
-    return {"kind": "stdio", "cases": [[t["input"], t["output"]] for t in tests],
-            "float_tolerance": row.get("float_tolerance"),
-            "time_limit_s": float(row.get("time_limit_s") or row.get("time_limit") or 2.0)}
-
-
-def stdio_question(row: dict) -> str:
-    """The statement: our schema's `question`, or open-r1/codeforces' description + formats."""
-    if row.get("question"):
-        return row["question"]
-    parts = [row.get("description"), "Input\n" + (row.get("input_format") or ""),
-             "Output\n" + (row.get("output_format") or ""), row.get("note")]
-    return "\n\n".join(p for p in parts if p and p.strip())
-
-
-def mbpp_question(row: dict) -> str:
-    """MBPP's usual prompt: the task text plus its tests (they name the function to write)."""
-    return (row.get("prompt") or row.get("text")) + "\nYour code should pass these tests:\n\n" + "\n".join(row["test_list"])
-
-
-def livecodebench_question(row: dict) -> str:
-    starter = row.get("starter_code") or ""
-    return row["question_content"] + (f"\n\nStarter code:\n```python\n{starter}\n```" if starter.strip() else "")
 
 
 _MATH = dict(domain="math", metric="acc: math-verify equivalence of the final answer")
@@ -200,6 +120,121 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
               mirror_folder="usaco", mirror_split="test", size=307, metric=_PASS,
               fields={"id": "id"}, question_from=stdio_question, tests_from=stdio_tests),
 ]}
+
+_LETTER = "<the letter of your choice>"
+
+BENCHMARKS.update({b.name: b for b in [
+    # ---- knowledge (unstructured): medicine, tables, finance; law below
+    Benchmark(name="pubmedqa", domain="knowledge", hub_path="bigbio/pubmed_qa",
+              hub_name="pubmed_qa_labeled_fold0_source", hub_split="test", mirror_folder="pubmedqa_bigbio_fold0",
+              mirror_split="test", size=500, metric="acc: yes/no/maybe", fields={}, row=pubmedqa_row,
+              verifier="label", answer_format="yes, no or maybe"),
+    Benchmark(name="medqa", domain="knowledge", hub_path="GBaker/MedQA-USMLE-4-options", hub_split="test",
+              mirror_folder="medqa", mirror_split="test", size=1273, metric="acc: option letter", fields={},
+              row=medqa_row, verifier="choice", answer_format=_LETTER),
+    Benchmark(name="mmlu_pro_health", domain="knowledge", hub_path="TIGER-Lab/MMLU-Pro", hub_split="test",
+              mirror_folder="mmlu_pro_health", mirror_split="test", size=818, metric="acc: option letter",
+              fields={"id": "question_id"}, row=mmlu_pro_row, row_filter=lambda r: r.get("category") == "health",
+              verifier="choice", answer_format=_LETTER),
+    Benchmark(name="tabfact", domain="knowledge", hub_path="ibm-research/tab_fact", hub_name="tab_fact",
+              hub_split="test", mirror_folder="tabfact", mirror_split="test", size=12779,
+              metric="acc: entailed/refuted", fields={}, row=tabfact_row, verifier="label",
+              answer_format="entailed or refuted"),
+    Benchmark(name="finben_tatqa", domain="knowledge", hub_path=None, hub_split="test", mirror_folder="tatqa",
+              mirror_split="test", size=1663, metric="acc: numeric match (tolerance) or span match",
+              fields={"question": "question", "gold": "gold", "id": "id"}, rows_from=tatqa_rows, verifier="tatqa",
+              answer_format="<your final answer: a number, or the exact span(s) from the text>",
+              keep=("answer_type", "scale")),
+    Benchmark(name="finben_fpb", domain="knowledge", hub_path="TheFinAI/flare-fpb", hub_split="test",
+              mirror_folder="finben_fpb", mirror_split="test", size=970, metric="acc: sentiment label",
+              fields={"id": "id"}, row=finben_classification_row, verifier="label", answer_format="<the label>"),
+    Benchmark(name="finben_fiqasa", domain="knowledge", hub_path="TheFinAI/flare-fiqasa", hub_split="test",
+              mirror_folder="finben_fiqasa", mirror_split="test", size=235, metric="acc: sentiment label",
+              fields={"id": "id"}, row=finben_classification_row, verifier="label", answer_format="<the label>"),
+    Benchmark(name="finben_headlines", domain="knowledge", hub_path="TheFinAI/flare-headlines", hub_split="test",
+              mirror_folder="finben_headlines", mirror_split="test", size=20547, metric="acc: yes/no label",
+              fields={"id": "id"}, row=finben_classification_row, verifier="label", answer_format="<the label>"),
+    Benchmark(name="finben_finqa", domain="knowledge", hub_path="TheFinAI/flare-finqa", hub_split="test",
+              mirror_folder="finben_finqa", mirror_split="test", size=1147, metric="acc: numeric match (tolerance)",
+              fields={"id": "id"}, row=finben_numeric_row, verifier="number", answer_format="<a number>"),
+    Benchmark(name="finben_convfinqa", domain="knowledge", hub_path="TheFinAI/flare-convfinqa", hub_split="test",
+              mirror_folder="finben_convfinqa", mirror_split="test", size=1490, metric="acc: numeric match (tolerance)",
+              fields={"id": "id"}, row=finben_numeric_row, verifier="number", answer_format="<a number>"),
+    # ---- science
+    Benchmark(name="gpqa_diamond", domain="science", hub_path="Idavidrein/gpqa", hub_name="gpqa_diamond",
+              hub_split="train", mirror_folder="gpqa_diamond", mirror_split="train", size=198,
+              metric="acc: option letter (options shuffled with a fixed seed)", fields={"id": "Record ID"},
+              row=gpqa_row, verifier="choice", answer_format=_LETTER),
+    Benchmark(name="mmlu_pro", domain="science", hub_path="TIGER-Lab/MMLU-Pro", hub_split="test",
+              mirror_folder="mmlu_pro", mirror_split="test", size=None, metric="acc: option letter (STEM categories)",
+              fields={"id": "question_id"}, row=mmlu_pro_row, row_filter=is_mmlu_pro_stem, verifier="choice",
+              answer_format=_LETTER),
+    Benchmark(name="arc_challenge", domain="science", hub_path="allenai/ai2_arc", hub_name="ARC-Challenge",
+              hub_split="test", mirror_folder="arc_challenge", mirror_split="test", size=1172,
+              mirror_size=1150, metric="acc: option letter", fields={"id": "id"}, row=arc_row, verifier="choice",
+              answer_format=_LETTER),
+    # ---- logic
+    Benchmark(name="knights_knaves", domain="logic", hub_path=None, hub_split="test", mirror_folder="",
+              mirror_split="", size=100, generator="knights_knaves", seed=42,
+              metric="acc: the full assignment (reasoning-gym scorer, order and phrasing free)", fields={},
+              verifier="reasoning_gym", answer_format="<who is what, e.g. 'Zoey is a knight, and Riley is a knave'>"),
+    Benchmark(name="knights_knaves_hub", domain="logic", hub_path="K-and-K/knights-and-knaves", hub_name="test",
+              hub_split="2ppl", mirror_folder="knights_knaves", mirror_split="test", size=100,
+              metric="acc: the full assignment, order and phrasing free", fields={}, row=kk_hub_row,
+              verifier="assignment", answer_format="<who is a knight and who is a knave>"),
+    Benchmark(name="zebra", domain="logic", hub_path=None, hub_split="test", mirror_folder="", mirror_split="",
+              size=100, generator="zebra_puzzles", seed=42, metric="acc: reasoning-gym scorer", fields={},
+              verifier="reasoning_gym"),
+    Benchmark(name="syllogism", domain="logic", hub_path=None, hub_split="test", mirror_folder="", mirror_split="",
+              size=100, generator="syllogism", seed=42, metric="acc: reasoning-gym scorer", fields={},
+              verifier="reasoning_gym", answer_format="Yes or No"),
+    Benchmark(name="self_reference", domain="logic", hub_path=None, hub_split="test", mirror_folder="",
+              mirror_split="", size=100, generator="self_reference", seed=42, metric="acc: reasoning-gym scorer",
+              fields={}, verifier="reasoning_gym", answer_format="<a number>"),
+    Benchmark(name="circuit_logic", domain="logic", hub_path=None, hub_split="test", mirror_folder="",
+              mirror_split="", size=100, generator="circuit_logic", seed=42, metric="acc: reasoning-gym scorer",
+              fields={}, verifier="reasoning_gym", answer_format="0 or 1"),
+    Benchmark(name="folio", domain="logic", hub_path="yale-nlp/FOLIO", hub_split="validation", mirror_folder="folio",
+              mirror_split="validation", size=204, metric="acc: True/False/Uncertain", fields={}, row=folio_row,
+              verifier="label", answer_format="True, False or Uncertain"),
+]})
+
+# LegalBench: the exact-match (classification) tasks of the mirror; rule_qa is free-form (graded
+# by hand in LegalBench) and left out.
+LEGALBENCH_TASKS = (
+    "abercrombie", "corporate_lobbying", *(f"cuad_{t}" for t in (
+        "affiliate_license-licensee", "affiliate_license-licensor", "anti-assignment", "audit_rights",
+        "cap_on_liability", "change_of_control", "competitive_restriction_exception", "covenant_not_to_sue",
+        "effective_date", "exclusivity", "expiration_date", "governing_law", "insurance", "ip_ownership_assignment",
+        "irrevocable_or_perpetual_license", "joint_ip_ownership", "license_grant", "liquidated_damages",
+        "minimum_commitment", "most_favored_nation", "no-solicit_of_customers", "no-solicit_of_employees",
+        "non-compete", "non-disparagement", "non-transferable_license", "notice_period_to_terminate_renewal",
+        "post-termination_services", "price_restrictions", "renewal_term", "revenue-profit_sharing",
+        "rofr-rofo-rofn", "source_code_escrow", "termination_for_convenience", "third_party_beneficiary",
+        "uncapped_liability", "unlimited-all-you-can-eat-license", "volume_restriction", "warranty_duration")),
+    *(f"diversity_{i}" for i in range(1, 7)), "hearsay", "overruling", "personal_jurisdiction", "proa", "unfair_tos",
+)
+BENCHMARKS.update({f"legalbench_{t.replace('-', '_')}": Benchmark(
+    name=f"legalbench_{t.replace('-', '_')}", domain="knowledge", hub_path="nguha/legalbench", hub_name=t,
+    hub_split="test", mirror_folder=f"legalbench/{t}", mirror_split="test", size=None,
+    metric="acc: exact label", fields={"id": "index"}, row=legalbench_row(t), verifier="label",
+    answer_format="<one of the labels>") for t in LEGALBENCH_TASKS})
+
+BBH_TASKS = (
+    "boolean_expressions", "causal_judgement", "date_understanding", "disambiguation_qa", "dyck_languages",
+    "formal_fallacies", "geometric_shapes", "hyperbaton", "logical_deduction_five_objects",
+    "logical_deduction_seven_objects", "logical_deduction_three_objects", "movie_recommendation",
+    "multistep_arithmetic_two", "navigate", "object_counting", "penguins_in_a_table",
+    "reasoning_about_colored_objects", "ruin_names", "salient_translation_error_detection", "snarks",
+    "sports_understanding", "temporal_sequences", "tracking_shuffled_objects_five_objects",
+    "tracking_shuffled_objects_seven_objects", "tracking_shuffled_objects_three_objects", "web_of_lies",
+    "word_sorting",
+)
+BENCHMARKS.update({f"bbh_{t}": Benchmark(
+    name=f"bbh_{t}", domain="logic", hub_path="lukaemon/bbh", hub_name=t, hub_split="test",
+    mirror_folder=f"bbh/{t}", mirror_split="test", size=None, metric="acc: exact match", fields={}, row=bbh_row,
+    verifier="exact", answer_format="<your final answer, exactly as the task asks (e.g. (B), True, Yes)>")
+    for t in BBH_TASKS})
 
 
 

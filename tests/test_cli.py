@@ -98,3 +98,12 @@ def test_rpt_tasks_lists_every_task_with_domain_and_size():
 def test_rpt_eval_requires_tasks():
     proc = subprocess.run([RPT, "eval", "--model", "hf"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--tasks is required" in proc.stderr
+
+
+def test_rpt_eval_whole_suite_offline(tiny_model, tmp_path, mirror):
+    run_cli(RPT, "eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks", "rpt_suite",
+            "--limit", "1", "--confirm_run_unsafe_code", "--output_path", str(tmp_path), *FAST[:2], "--batch_size", "16")
+    results, _ = _results(tmp_path)
+    for group in ("rpt_suite", "rpt_math", "rpt_code", "rpt_knowledge", "rpt_science", "rpt_logic", "rpt_legalbench", "rpt_bbh"):
+        assert "acc,none" in results["results"][group], group
+    assert len(results["n-samples"]) == 97  # every offline task ran on one document

@@ -12,7 +12,8 @@ import pytest
 from conftest import run_cli
 
 from rpt_tasks.data import load_docs
-from rpt_tasks.registry import get_benchmark, livecodebench_tests
+from rpt_tasks.registry import get_benchmark
+from rpt_tasks.sources import livecodebench_tests
 from rpt_tasks.verifiers import verify_code, verify_code_many
 
 RPT = str(Path(sys.executable).parent / "rpt")

@@ -2,6 +2,8 @@
 an oracle must get everything right, a contrarian everything wrong. This pins the whole metric
 path (filters, repeats, process_results, aggregation) that a random tiny model cannot."""
 
+import json
+
 import pytest
 from lm_eval import simple_evaluate
 from lm_eval.api.model import LM
@@ -33,6 +35,9 @@ def right(doc):
         return "Here it is:\n```python\n" + doc["question"] + doc["gold"] + "\n```"
     if bench.startswith("mbpp"):
         return "<think>easy</think>\n```python\n" + doc["gold"] + "\n```"
+    if bench == "finben_tatqa":
+        value = json.loads(doc["gold"])
+        return "ANSWER: " + ("; ".join(map(str, value)) if isinstance(value, list) else str(value))
     return f"<think>work</think>\nSo the result follows.\nANSWER: {doc['gold']}"
 
 
@@ -77,3 +82,16 @@ def test_avg_at_16_counts_every_sample(mirror):
 
     results = evaluate(["rpt_aime24"], one_in_four, limit=2)["results"]
     assert results["rpt_aime24"]["acc,none"] == pytest.approx(0.25)
+
+
+def test_oracle_and_contrarian_on_knowledge_science_logic(mirror):
+    groups = ["rpt_knowledge", "rpt_science", "rpt_logic"]
+    good = evaluate(groups, right, limit=2)["results"]
+    bad = evaluate(groups, wrong, limit=2)["results"]
+    subtasks = [t for t in good if t not in ("rpt_knowledge", "rpt_science", "rpt_logic", "rpt_legalbench", "rpt_bbh")]
+    assert len(subtasks) > 80
+    for task in subtasks:
+        assert good[task]["acc,none"] == 1.0, task
+        assert bad[task]["acc,none"] == 0.0, task
+    for group in groups:
+        assert good[group]["acc,none"] == 1.0 and bad[group]["acc,none"] == 0.0

@@ -4,7 +4,7 @@ output, must score; another row's solution must (almost) never."""
 import pytest
 
 from rpt_tasks.data import load_docs, mirror_dir
-from rpt_tasks.hooks import process_math
+from rpt_tasks.hooks import process_answer
 from rpt_tasks.registry import get_benchmark
 
 
@@ -21,8 +21,8 @@ def _solutions(name):
 def test_own_solution_scores_and_another_rows_does_not(name, size, mirror):
     docs, solutions = load_docs(name), _solutions(name)
     assert len(docs) == len(solutions) == size
-    own = [process_math(doc, [sol])["acc"] for doc, sol in zip(docs, solutions)]
+    own = [process_answer(doc, [sol])["acc"] for doc, sol in zip(docs, solutions)]
     assert sum(own) == size, [d["rpt_id"] for d, a in zip(docs, own) if a < 1][:10]
     shifted = solutions[1:] + solutions[:1]
-    other = [process_math(doc, [sol])["acc"] for doc, sol in zip(docs, shifted)]
+    other = [process_answer(doc, [sol])["acc"] for doc, sol in zip(docs, shifted)]
     assert sum(other) / size < 0.03

@@ -12,9 +12,13 @@ from conftest import REPO, run_cli
 from rpt_tasks.paths import task_dir
 from rpt_tasks.registry import BENCHMARKS, get_benchmark
 
-TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10"})
-GROUPS = ["rpt_math", "rpt_code"]
-NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco"}  # no offline data; tested on fixtures in test_code_tasks.py
+TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10", "rpt_tabfact_2k"})
+GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench", "rpt_science",
+          "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
+          "rpt_suite_full"]
+# no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
+NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
+                "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"}
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +79,26 @@ def test_installed_package_ships_the_task_configs(tmp_path):
         assert any(n.startswith("rpt_tasks/task_configs/") and n.endswith(f"/{t}.yaml") for n in names), t
     assert any(n.endswith("/_template_yaml") for n in names)
     assert any(n.endswith("math/utils.py") for n in names)
+
+
+def _members(group: str, files: dict) -> set[str]:
+    import yaml
+
+    out = set()
+    for member in yaml.safe_load(files[group])["task"]:
+        out |= _members(member, files) if member in files else {member}
+    return out
+
+
+def test_suite_groups_cover_every_task():
+    files = {}
+    for path in (REPO / "task_configs").rglob("*.yaml"):
+        text = path.read_text()
+        if text.startswith("group:"):
+            files[text.split("\n", 1)[0].split(":", 1)[1].strip()] = text
+    offline = _members("rpt_suite", files)
+    variants = {"rpt_humaneval_pass10", "rpt_tabfact_2k", "rpt_mbpp_full", "rpt_leetcode"}
+    assert offline == set(TASKS) - NOT_MIRRORED - variants
+    full = _members("rpt_suite_full", files)
+    assert full == set(TASKS) - variants - {"rpt_usaco", "rpt_knights_knaves_hub"}
+    assert _members("rpt_structured", files) | _members("rpt_unstructured", files) < offline
