@@ -11,6 +11,7 @@ import logging
 from functools import lru_cache
 
 from rpt_tasks.data import load_docs
+from rpt_tasks.prompts import prompt_for
 from rpt_tasks.verifiers import Verdict, verify_code_many, verify_doc
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,11 @@ def load_benchmark(benchmark: str, max_gen_toks: int | None = None, subset_size:
         keep = sorted(random.Random(subset_seed).sample(range(len(docs)), subset_size))
         docs = [docs[i] for i in keep]
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
+
+
+def doc_to_text(doc: dict) -> str:
+    """The prompt; the GRPO trainer builds its prompts with the same function."""
+    return prompt_for(doc)
 
 
 def keep_all_samples(resps, docs):

@@ -1,3 +1,3 @@
 """Hooks for the rpt logic tasks; the logic lives in rpt_tasks (shared with the trainer)."""
 
-from rpt_tasks.hooks import load_benchmark, process_answer  # noqa: F401
+from rpt_tasks.hooks import doc_to_text, load_benchmark, process_answer  # noqa: F401
