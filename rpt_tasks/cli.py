@@ -2,6 +2,7 @@
 
     rpt eval  ...   lm-eval's own `run` command (same flags), on our tasks only
     rpt tasks       our tasks with domain, source and size
+    rpt train ...   LoRA/QLoRA GRPO with the harness's verifiers as rewards (rpt train --help)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from rpt_tasks import __version__
+from rpt_tasks.models import resolve_model
 from rpt_tasks.paths import task_dir
 from rpt_tasks.registry import BENCHMARKS
 
@@ -23,7 +25,7 @@ _MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_comple
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"eval": cmd_eval, "tasks": cmd_tasks}
+    commands = {"eval": cmd_eval, "tasks": cmd_tasks, "train": cmd_train}
     if not argv or argv[0] not in commands:
         print(__doc__.strip(), file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
@@ -96,6 +98,8 @@ def _provenance(args) -> dict:
             meta["rpt_max_gen_toks"] = int(gen[key])
             break
     model_args = args.model_args if isinstance(args.model_args, dict) else {}
+    if isinstance(model_args.get("pretrained"), str):
+        model_args["pretrained"] = resolve_model(model_args["pretrained"])
     for arg, key in (("pretrained", "rpt_model_sha256"), ("peft", "rpt_adapter_sha256")):
         value = model_args.get(arg)
         if isinstance(value, str) and Path(value).is_dir():
@@ -121,6 +125,12 @@ def _file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def cmd_train(argv: list[str]) -> int:
+    from rpt_train.cli import main as train_main
+
+    return train_main(argv)
 
 
 # ---------------------------------------------------------------- rpt tasks

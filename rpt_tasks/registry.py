@@ -14,7 +14,7 @@ from rpt_tasks.sources import (
     arc_row, bbh_row, finben_classification_row, finben_numeric_row, folio_row, gpqa_row, gsm8k_gold,
     humaneval_tests, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_row, livecodebench_question,
     livecodebench_tests, mbpp_question, mbpp_tests, medqa_row, mmlu_pro_row, plain_number, pubmedqa_row,
-    stdio_question, stdio_tests, tabfact_row, tatqa_rows,
+    stdio_question, stdio_tests, tabfact_row, tatqa_rows, verl_code_tests, verl_row,
 )
 
 # Domains of the paper (math, code, knowledge) plus the two this project adds.
@@ -238,10 +238,43 @@ BENCHMARKS.update({f"bbh_{t}": Benchmark(
 
 
 
+# ---------------------------------------------------------------- RL training data
+# Sources that are only trained on (never evaluated), declared like the benchmarks.
+TRAIN_SOURCES: dict[str, Benchmark] = {b.name: b for b in [
+    Benchmark(name="eurus_math", domain="math", hub_path="uiuc-kang-lab/eurus-2-math-100k", hub_split="train",
+              mirror_folder="eurus_math", mirror_split="train", size=100_000, metric="math reward", fields={},
+              row=verl_row),
+    Benchmark(name="eurus_code", domain="code", hub_path="uiuc-kang-lab/code-100k-rl", hub_split="train",
+              mirror_folder="eurus_code", mirror_split="train", size=100_000, metric="code reward", fields={},
+              row=verl_row, tests_from=verl_code_tests, verifier="code"),
+    Benchmark(name="mlvr", domain="knowledge", hub_path="uiuc-kang-lab/mlvr-100k-rl", hub_split="train",
+              mirror_folder="mlvr", mirror_split="train", size=100_000,
+              metric="free-form answer: exact, numeric or option-letter equivalence", fields={}, row=verl_row),
+    Benchmark(name="math_train", domain="math", hub_path=None, hub_split="train", mirror_folder="math_train",
+              mirror_split="train", size=4500, metric="math reward",
+              fields={"question": "problem", "gold": "answer", "id": "unique_id"}),
+]}
+
+# What each domain trains on: the paper's hub sets, or what the offline mirror and reasoning-gym
+# provide. Entries: (source, split) for files, or (generator benchmark, seed) for puzzles, whose
+# training seed differs from the evaluation seed (42).
+TRAINING: dict[str, dict[str, list[tuple[str, str | int]]]] = {
+    "math": {"hub": [("eurus_math", "train")], "offline": [("gsm8k", "train"), ("math_train", "train")]},
+    "code": {"hub": [("eurus_code", "train")], "offline": [("mbpp_full", "train"), ("mbpp_full", "validation")]},
+    "knowledge": {"hub": [("mlvr", "train")],
+                  "offline": [("tabfact", "validation"), ("pubmedqa", "train"), ("pubmedqa", "validation")]},
+    "science": {"hub": [("arc_challenge", "validation")], "offline": [("arc_challenge", "validation")]},
+    "logic": {"hub": [("knights_knaves", 1000), ("zebra", 1000), ("syllogism", 1000), ("folio", "train")],
+              "offline": [("knights_knaves", 1000), ("zebra", 1000), ("syllogism", 1000), ("folio", "train")]},
+}
+
+
 def get_benchmark(name: str) -> Benchmark:
-    """Look a benchmark up by short name ('gsm8k') or task name ('rpt_gsm8k')."""
+    """Look a benchmark (or training source) up by short name ('gsm8k') or task name ('rpt_gsm8k')."""
     key = name.removeprefix("rpt_")
     if key in BENCHMARKS:
         return BENCHMARKS[key]
-    known = ", ".join(sorted(BENCHMARKS))
+    if key in TRAIN_SOURCES:
+        return TRAIN_SOURCES[key]
+    known = ", ".join(sorted(BENCHMARKS) + sorted(TRAIN_SOURCES))
     raise KeyError(f"unknown benchmark {name!r}; known: {known}")

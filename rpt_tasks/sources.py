@@ -257,3 +257,30 @@ def kk_hub_row(row: dict) -> dict:
     assignment = {name: "knight" if knight else "knave" for name, knight in zip(row["names"], row["solution"])}
     return {"question": row["quiz"] + "\n\nWho is a knight and who is a knave?", "names": list(row["names"]),
             "gold": json.dumps(assignment)}
+
+
+# ---------------------------------------------------------------- RL training sets (verl format)
+BOXED_SUFFIX = "Let's think step by step and output the final answer within \\boxed{}."
+
+
+def verl_row(row: dict) -> dict:
+    """uiuc-kang-lab/* RL sets (verl layout, as PRIME-RL/Eurus-2-RL-Data): `prompt` is a chat,
+    `reward_model.ground_truth` the answer. Our prompt adds its own instruction, so the set's
+    own 'think step by step ... \\boxed{}' suffix is dropped."""
+    messages = row["prompt"]
+    user = [m["content"] for m in messages if m["role"] == "user"][-1]
+    return {"question": user.replace(BOXED_SUFFIX, "").strip(), "gold": str(row["reward_model"]["ground_truth"])}
+
+
+def verl_code_tests(row: dict) -> dict:
+    """Code ground truth as JSON test cases: {"inputs", "outputs"} for stdin/stdout programs, plus
+    "fn_name" for call-based problems (APPS/TACO convention: inputs are argument lists)."""
+    truth = row["reward_model"]["ground_truth"]
+    cases = json.loads(truth) if isinstance(truth, str) else truth
+    if cases.get("fn_name"):
+        fn = cases["fn_name"]
+        lines = [f"_out = {fn}(*{list(args)!r})\nassert _out == {out!r} or [_out] == {out!r}"
+                 for args, out in zip(cases["inputs"], cases["outputs"])]
+        return {"kind": "function", "program": "\n".join(lines) + "\n", "entry_point": None, "prompt": "", "prefix": ""}
+    return {"kind": "stdio", "cases": [[str(i), str(o)] for i, o in zip(cases["inputs"], cases["outputs"])],
+            "float_tolerance": None, "time_limit_s": 6.0}
