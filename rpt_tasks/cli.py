@@ -3,6 +3,7 @@
     rpt eval  ...   lm-eval's own `run` command (same flags), on our tasks only
     rpt tasks       our tasks with domain, source and size
     rpt train ...   LoRA/QLoRA GRPO with the harness's verifiers as rewards (rpt train --help)
+    rpt compare ... models against their base: deltas, significance, heatmap (rpt compare --help)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_comple
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"eval": cmd_eval, "tasks": cmd_tasks, "train": cmd_train}
+    commands = {"eval": cmd_eval, "tasks": cmd_tasks, "train": cmd_train, "compare": cmd_compare}
     if not argv or argv[0] not in commands:
         print(__doc__.strip(), file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
@@ -131,6 +132,38 @@ def cmd_train(argv: list[str]) -> int:
     from rpt_train.cli import main as train_main
 
     return train_main(argv)
+
+
+def cmd_compare(argv: list[str]) -> int:
+    from rpt_tasks.compare import CompareError, compare, load_run, plain_words, to_markdown, write_outputs
+
+    parser = argparse.ArgumentParser(prog="rpt compare", description="Score models against their base model.")
+    parser.add_argument("--base", required=True, help="lm-eval output folder of the base model (--log_samples)")
+    parser.add_argument("--model", action="append", required=True, metavar="[NAME=]DIR",
+                        help="output folder of a model to compare (repeatable); NAME defaults to the folder name")
+    parser.add_argument("--trained-domains", action="append", default=[], metavar="NAME=DOMAIN[,DOMAIN]",
+                        help="trained domains of a model without rpt_adapter.json (public RPT models)")
+    parser.add_argument("--out", required=True, help="folder for summary.json/.md/.csv and heatmap.png")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    args = parser.parse_args(argv)
+    given = dict(item.split("=", 1) for item in args.trained_domains)
+    try:
+        base = load_run(args.base, "base", trained_domains=[])
+        models = []
+        for spec in args.model:
+            name, _, folder = spec.rpartition("=") if "=" in spec else (None, "", spec)
+            name = name or Path(folder).name
+            domains = given[name].split(",") if name in given else None
+            models.append(load_run(folder, name, trained_domains=domains))
+        summary = compare(base, models, seed=args.seed)
+    except CompareError as e:
+        print(f"rpt compare: {e}", file=sys.stderr)
+        return 2
+    write_outputs(summary, Path(args.out))
+    print(to_markdown(summary))
+    print("\n".join(plain_words(summary)))
+    print(f"\nwritten: {args.out}/summary.json, summary.md, summary.csv, heatmap.png")
+    return 0
 
 
 # ---------------------------------------------------------------- rpt tasks

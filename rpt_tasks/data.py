@@ -116,19 +116,22 @@ def _docs(bench: Benchmark, rows: list[tuple[str, dict]], from_mirror: bool = Fa
 def generated_docs(bench: Benchmark, seed: int, size: int) -> list[dict]:
     """reasoning-gym puzzles: deterministic for (name, seed, size); the doc keeps those three
     and its index, from which the verifier regenerates the entry it scores against."""
-    entries = reasoning_gym_dataset(bench.generator, seed, size)
+    options = json.dumps(bench.generator_config, sort_keys=True)
+    entries = reasoning_gym_dataset(bench.generator, seed, size, options)
     docs = []
     for index in range(size):
         entry = entries[index]
         docs.append({"rpt_id": f"{bench.generator}-{seed}-{index}", "rpt_benchmark": bench.name,
                      "question": entry["question"], "gold": str(entry["answer"]),
                      "answer_format": bench.answer_format,
-                     "rg_name": bench.generator, "rg_seed": seed, "rg_size": size, "rg_index": index})
+                     "rg_name": bench.generator, "rg_seed": seed, "rg_size": size, "rg_index": index,
+                     "rg_config": options})
     return docs
 
 
 @lru_cache(maxsize=32)
-def reasoning_gym_dataset(name: str, seed: int, size: int):
+def reasoning_gym_dataset(name: str, seed: int, size: int, options: str = "{}"):
+    """A reasoning-gym dataset; `options` is the generator config as JSON (hashable, for the cache)."""
     import reasoning_gym
 
-    return reasoning_gym.create_dataset(name, seed=seed, size=size)
+    return reasoning_gym.create_dataset(name, seed=seed, size=size, **json.loads(options))

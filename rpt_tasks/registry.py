@@ -58,6 +58,7 @@ class Benchmark:
     generator: str | None = field(
         default=None, metadata={"help": "reasoning-gym dataset name: docs are generated, not loaded."})
     seed: int = field(default=0, metadata={"help": "Seed of generated data and of option shuffles."})
+    generator_config: dict = field(default_factory=dict, metadata={"help": "reasoning-gym generator options."})
     verifier: str = field(default="math", metadata={"help": "Answer kind, see rpt_tasks.verifiers.verify_doc."})
     answer_format: str = field(default="<your final answer>", metadata={"help": "What the ANSWER line holds."})
     mirror_size: int | None = field(
@@ -250,6 +251,11 @@ TRAIN_SOURCES: dict[str, Benchmark] = {b.name: b for b in [
     Benchmark(name="mlvr", domain="knowledge", hub_path="uiuc-kang-lab/mlvr-100k-rl", hub_split="train",
               mirror_folder="mlvr", mirror_split="train", size=100_000,
               metric="free-form answer: exact, numeric or option-letter equivalence", fields={}, row=verl_row),
+    Benchmark(name="arithmetic_easy", domain="math", hub_path=None, hub_split="", mirror_folder="", mirror_split="",
+              size=1000, generator="basic_arithmetic", seed=7, metric="acc: math-verify equivalence", fields={},
+              generator_config={"min_terms": 2, "max_terms": 2, "min_digits": 1, "max_digits": 1,
+                                "operators": ["+"], "allow_parentheses": False, "allow_negation": False},
+              verifier="math"),
     Benchmark(name="math_train", domain="math", hub_path=None, hub_split="train", mirror_folder="math_train",
               mirror_split="train", size=4500, metric="math reward",
               fields={"question": "problem", "gold": "answer", "id": "unique_id"}),

@@ -206,7 +206,8 @@ def verify_reasoning_gym(prediction: str | None, doc: dict) -> Verdict:
     answer = answer_text(prediction)
     if answer is None:
         return Verdict(False, None)
-    dataset = reasoning_gym_dataset(doc["rg_name"], int(doc["rg_seed"]), int(doc["rg_size"]))
+    dataset = reasoning_gym_dataset(doc["rg_name"], int(doc["rg_seed"]), int(doc["rg_size"]),
+                                    doc.get("rg_config") or "{}")
     try:
         score = dataset.score_answer(answer, dataset[int(doc["rg_index"])])
     except Exception:  # noqa: BLE001 - a scorer choking on odd output means the answer is wrong

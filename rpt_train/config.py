@@ -38,6 +38,8 @@ class TrainConfig:
     domains: dict[str, float] = _help("Training domains and their mixture weights, e.g. {math: 1.0}. Domains: "
                                       "math, code, knowledge, science, logic (rpt_tasks.registry.TRAINING).",
                                       factory=lambda: {"math": 1.0})
+    sources: dict[str, list] | None = _help("Override the registry's training sources per domain: "
+                                           "{domain: [[source, split or generator seed], ...]}.", None)
     max_train_samples: int | None = _help("Examples in the mixture (the paper: 40k); None = all available.", None)
     data_seed: int = _help("Seed of the mixture's sampling and shuffling.", 0)
     puzzles_per_generator: int = _help("Puzzles drawn from each reasoning-gym generator (logic domain).", 2000)

@@ -23,7 +23,8 @@ def build_dataset(cfg, tokenizer):
     pools, report = {}, {}
     for domain in cfg.domains:
         docs, report[domain] = [], {}
-        for source, split_or_seed in TRAINING[domain][where]:
+        sources = (cfg.sources or {}).get(domain) or TRAINING[domain][where]
+        for source, split_or_seed in sources:
             loaded = _load(source, split_or_seed, cfg.puzzles_per_generator)
             kept, dropped = decontaminate(loaded, domain) if cfg.decontaminate else (loaded, 0)
             report[domain][f"{source}:{split_or_seed}"] = {"loaded": len(loaded), "dropped_contaminated": dropped}
