@@ -4,6 +4,7 @@
     rpt tasks       our tasks with domain, source and size
     rpt train ...   LoRA/QLoRA GRPO with the harness's verifiers as rewards (rpt train --help)
     rpt compare ... models against their base: deltas, significance, heatmap (rpt compare --help)
+    rpt export-upstream --tasks PATTERN --dest DIR   lm-eval-ready task folders (CONTRIBUTING.md)
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_comple
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"eval": cmd_eval, "tasks": cmd_tasks, "train": cmd_train, "compare": cmd_compare}
+    commands = {"eval": cmd_eval, "tasks": cmd_tasks, "train": cmd_train, "compare": cmd_compare,
+                "export-upstream": cmd_export_upstream}
     if not argv or argv[0] not in commands:
         print(__doc__.strip(), file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
@@ -164,6 +166,22 @@ def cmd_compare(argv: list[str]) -> int:
     print("\n".join(plain_words(summary)))
     print(f"\nwritten: {args.out}/summary.json, summary.md, summary.csv, heatmap.png")
     return 0
+
+
+def cmd_export_upstream(argv: list[str]) -> int:
+    from rpt_tasks.export import export_upstream
+
+    parser = argparse.ArgumentParser(prog="rpt export-upstream",
+                                     description="Write lm-evaluation-harness task folders (hub data, self-contained hooks).")
+    parser.add_argument("--tasks", nargs="+", default=["rpt_*"], help="task name patterns (fnmatch), e.g. 'rpt_gsm8k'")
+    parser.add_argument("--dest", required=True, help="folder to write one subfolder per benchmark into")
+    args = parser.parse_args(argv)
+    written, skipped = export_upstream(args.tasks, Path(args.dest))
+    for folder in written:
+        print(f"wrote {folder}")
+    for task, why in sorted(skipped.items()):
+        print(f"skipped {task}: {why}")
+    return 0 if written else 1
 
 
 # ---------------------------------------------------------------- rpt tasks

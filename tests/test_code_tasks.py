@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import REPO, run_cli
 
 from rpt_tasks.data import load_docs
 from rpt_tasks.registry import get_benchmark
@@ -112,3 +112,29 @@ def test_code_tasks_refuse_without_confirmation(tiny_model, tmp_path, mirror):
 def test_registry_marks_the_paper_code_benchmarks():
     for name in ("humaneval", "mbpp", "livecodebench", "codeforces", "usaco"):
         assert get_benchmark(name).domain == "code"
+
+
+def test_usaco_download_converts_to_the_stdio_layout(tmp_path, monkeypatch):
+    sys.path.insert(0, str(REPO / "scripts"))
+    from convert_usaco import convert
+
+    problems = {"1_bronze_sum": {"problem_id": "1_bronze_sum", "description": "Print a + b.", "runtime_limit": 1,
+                                 "memory_limit": 256},
+                "2_silver_none": {"problem_id": "2_silver_none", "description": "No tests here."}}
+    (tmp_path / "problems.json").write_text(json.dumps(problems))
+    tests = tmp_path / "tests" / "1_bronze_sum"
+    tests.mkdir(parents=True)
+    (tests / "1.in").write_text("1 2\n")
+    (tests / "1.out").write_text("3\n")
+    (tests / "I.2").write_text("5 5\n")
+    (tests / "O.2").write_text("10\n")
+    rows, missing = convert(tmp_path / "problems.json", tmp_path / "tests")
+    assert missing == ["2_silver_none"] and len(rows) == 1 and len(rows[0]["tests"]) == 2
+    (tmp_path / "mirror" / "usaco").mkdir(parents=True)
+    (tmp_path / "mirror" / "usaco" / "test.jsonl").write_text(json.dumps(rows[0]) + "\n")
+    monkeypatch.setenv("RPT_DATA_DIR", str(tmp_path / "mirror"))
+    (doc,) = load_docs("usaco")
+    spec = json.loads(doc["tests"])
+    assert spec["time_limit_s"] == 1.0
+    assert verify_code("```python\na, b = map(int, input().split())\nprint(a + b)\n```", spec)
+    assert not verify_code("```python\nprint(3)\n```", spec)

