@@ -14,6 +14,7 @@ os.environ["OMP_NUM_THREADS"] = "1"  # two threads on a busy 2-core box run ~10x
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="rpt-hf-home-"))
 os.environ.setdefault("RPT_DATA_DIR", str((REPO.parent / "shared" / "data").resolve()))
+os.environ.setdefault("RPT_CACHE", tempfile.mkdtemp(prefix="rpt-cache-"))  # rpt:tiny, rpt:default builds
 
 import pytest  # noqa: E402
 
