@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -18,7 +17,7 @@ import sys
 from pathlib import Path
 
 from rpt_tasks import __version__
-from rpt_tasks.models import resolve_model
+from rpt_tasks.models import file_sha256, folder_sha256, resolve_model
 from rpt_tasks.paths import task_dir
 from rpt_tasks.registry import BENCHMARKS
 
@@ -110,24 +109,8 @@ def _provenance(args) -> dict:
     mirror = mirror_dir()
     meta["rpt_data_source"] = f"mirror:{mirror}" if mirror else "hub"
     if mirror and (mirror / "manifest.json").is_file():
-        meta["rpt_data_manifest_sha256"] = _file_sha256(mirror / "manifest.json")
+        meta["rpt_data_manifest_sha256"] = file_sha256(mirror / "manifest.json")
     return meta
-
-
-def folder_sha256(folder: Path) -> str:
-    """Content hash of a local model or adapter folder (weights, config, tokenizer)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + _file_sha256(path).encode())
-    return digest.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cmd_train(argv: list[str]) -> int:

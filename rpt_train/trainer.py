@@ -161,7 +161,7 @@ def _save_final(trainer, cfg: TrainConfig, data_report: dict, output_dir: Path) 
 def adapter_card(trainer, cfg: TrainConfig, data_report: dict) -> dict:
     import importlib.metadata as md
 
-    from rpt_tasks.cli import folder_sha256
+    from rpt_tasks.models import folder_sha256
 
     rewards = [entry["reward"] for entry in trainer.state.log_history if "reward" in entry]
     window = max(1, min(10, len(rewards) // 2))
