@@ -354,21 +354,29 @@ def _shepherd(payload: dict, fds: list[int]) -> None:
 
 
 def _lock_down(limits: Limits, uid: int, workdir: Path, keep_fds: dict[int, int], status_w: int) -> None:
-    """Own session, no network, own uid, limits, clean fds and environment; then report which
-    network isolation is active on the status pipe (before any candidate code runs)."""
+    """Own session, no network, own uid, limits, clean fds and environment, and (as root) the
+    working directory as the whole filesystem: benchmark files, datasets and caches that hold
+    expected outputs are out of reach (the modules it may import are preloaded in memory).
+    The active isolation goes on the status pipe before any candidate code runs."""
     os.setsid()
     isolation = _isolate_network()
     os.chdir(workdir)
+    home = str(workdir)
+    devnull = os.open(os.devnull, os.O_RDWR)  # before the chroot: there is no /dev inside
+    if os.geteuid() == 0:
+        os.chroot(workdir)
+        os.chdir("/")
+        isolation, home = isolation + "+chroot", "/"
     os.write(status_w, f"isolation {isolation} pid {os.getpid()}\n".encode())
-    _remap_fds(keep_fds)  # closes status_w and everything else inherited
+    _remap_fds(keep_fds, devnull)  # closes status_w and everything else inherited
     _set_limits(limits)
     if os.geteuid() == 0:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
     os.environ.clear()
-    os.environ.update(PATH="/usr/bin:/bin", HOME=str(workdir), LANG="C.UTF-8", TMPDIR=str(workdir))
-    tempfile.tempdir = str(workdir)
+    os.environ.update(PATH="/usr/bin:/bin", HOME=home, LANG="C.UTF-8", TMPDIR=home)
+    tempfile.tempdir = home
     if isolation == "socket-guard":
         _block_sockets()
 
@@ -443,12 +451,11 @@ class _CandidateFactory:
         return _Candidate(self.socket_path, mode, self.code, self.limits, uid, workdir, io_fds, deadline)
 
 
-def _remap_fds(keep_fds: dict[int, int]) -> None:
+def _remap_fds(keep_fds: dict[int, int], devnull: int) -> None:
     """Move the fds we keep to their target numbers, point the rest of 0-2 at /dev/null, close
     everything else."""
     import fcntl
 
-    devnull = os.open(os.devnull, os.O_RDWR)
     # Park the kept fds high first, so moving one into place cannot clobber another.
     moved = {target: fcntl.fcntl(fd, fcntl.F_DUPFD, 512) for target, fd in keep_fds.items()}
     for std in (0, 1, 2):
@@ -745,6 +752,8 @@ def _candidate_serve(code: str) -> None:
                 names.append(["module", name, value.__name__])
             elif callable(value):
                 names.append(["call", name, None])
+            elif isinstance(value, _ITERATOR_TYPES):
+                continue  # describing would consume it
             else:
                 try:
                     names.append(["value", name, encode(value)])

@@ -14,9 +14,11 @@ WRONG = "def add(a, b):\n    return 0\n"
 FAST = Limits(timeout_s=3.0)
 
 
-def attack_suite(port: int, secret: str) -> list[tuple[str, str, FunctionTests | StdioTests, Limits]]:
+def attack_suite(port: int, secret: str, answers_file: str = "/nonexistent") -> list[
+        tuple[str, str, FunctionTests | StdioTests, Limits]]:
     """(name, candidate code, tests, limits). `port`: a listener on 127.0.0.1 that must never
-    see a connection. `secret`: a value only the evaluator's environment holds."""
+    see a connection. `secret`: a value only the evaluator's environment holds. `answers_file`:
+    a world-readable file holding the expected outputs, as a dataset file on disk would."""
     steal_tests = FunctionTests(f"assert steal() == {secret!r}\n", "steal")
     return [
         ("sys.exit(0) before the tests", WRONG + "import sys\nsys.exit(0)\n", ADD_TESTS, FAST),
@@ -54,6 +56,9 @@ def attack_suite(port: int, secret: str) -> list[tuple[str, str, FunctionTests |
          "import os, glob\nfor path in glob.glob('/tmp/**', recursive=True) + glob.glob('../*'):\n"
          "    for act in (lambda p: os.remove(p), lambda p: open(p, 'w').write('pass')):\n        try:\n"
          "            act(path)\n        except Exception:\n            pass\n" + WRONG, ADD_TESTS, FAST),
+        ("read the expected outputs from a dataset file on disk",
+         f"import json\n_answers = iter(json.load(open({answers_file!r})))\n"
+         "def add(a, b):\n    return next(_answers)\n", ADD_TESTS, FAST),
         ("infinite loop", "def add(a, b):\n    while True:\n        pass\n", ADD_TESTS, Limits(timeout_s=2.0)),
         ("fork bomb",
          "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",

@@ -59,10 +59,16 @@ def attack_table() -> list[tuple[str, str, str]]:
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     listener.settimeout(0.1)
+    import tempfile
+
+    fd, answers = tempfile.mkstemp(dir="/tmp", prefix="rpt-answers-", suffix=".json")
+    os.write(fd, b"[3, 7]")
+    os.close(fd)
+    os.chmod(answers, 0o644)
     box = Sandbox(2)
     rows = []
     try:
-        for name, code, tests, limits in tqdm(attack_suite(listener.getsockname()[1], secret), desc="attacks"):
+        for name, code, tests, limits in tqdm(attack_suite(listener.getsockname()[1], secret, answers), desc="attacks"):
             result = box.submit(code, tests, limits).result()
             rows.append((name, "PASS (!)" if result.passed else "FAIL", f"{result.status}: {result.detail[:60]}"))
         try:
@@ -72,6 +78,7 @@ def attack_table() -> list[tuple[str, str, str]]:
             pass
     finally:
         box.close()
+        os.unlink(answers)
     return rows
 
 

@@ -29,7 +29,7 @@ def test_function_tests_pass_and_fail(sandbox):
     ok = sandbox.submit("def add(a, b):\n    return a + b\n", FunctionTests("assert add(1, 2) == 3\nassert candidate(2, 2) == 4", "add"))
     bad = sandbox.submit("def add(a, b):\n    return a - b\n", FunctionTests("assert add(1, 2) == 3", "add"))
     missing = sandbox.submit("def plus(a, b):\n    return a + b\n", FunctionTests("assert candidate(1, 2) == 3", "add"))
-    assert ok.result().passed and ok.result().isolation in ("netns", "userns+netns")
+    assert ok.result().passed and ok.result().isolation in ("netns+chroot", "userns+netns", "netns")
     assert bad.result().status == "failed"
     assert missing.result().status == "failed" and "no function 'add'" in missing.result().detail
 
@@ -39,11 +39,14 @@ def test_objects_mutation_and_exceptions_cross_the_boundary(sandbox):
             "def total(node):\n    return 0 if node is None else node.v + total(node.next)\n"
             "def push(xs):\n    xs.append(1)\n"
             "def boom():\n    raise ValueError('no')\n"
-            "def counts(s):\n    import collections\n    return collections.Counter(s)\n")
+            "def counts(s):\n    import collections\n    return collections.Counter(s)\n"
+            "_pending = iter([5])\n"
+            "def take():\n    return next(_pending)\n")
     tests = ("a = Node(1)\na.next = Node(2)\nassert total(a) == 3\nassert a.next.v == 2\n"
              "xs = []\npush(xs)\nassert xs == [1]\n"
              "try:\n    boom()\nexcept ValueError:\n    pass\nelse:\n    raise AssertionError('no exception')\n"
-             "assert counts('aab') == {'a': 2, 'b': 1}\n")
+             "assert counts('aab') == {'a': 2, 'b': 1}\n"
+             "assert take() == 5\n")  # module-level iterators are not consumed by the judge's look at them
     result = sandbox.submit(code, FunctionTests(tests)).result()
     assert result.passed, result
 
@@ -71,13 +74,26 @@ def test_plain_data_codec_rebuilds_exact_builtins():
         encode(object())
 
 
+@pytest.fixture(scope="module")
+def answers_file():
+    """Expected outputs in a world-readable file outside the candidate's folder."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(dir="/tmp", prefix="rpt-answers-", suffix=".json")
+    os.write(fd, b"[3, 7]")
+    os.close(fd)
+    os.chmod(path, 0o644)
+    yield path
+    os.unlink(path)
+
+
 @pytest.mark.parametrize("index", range(len(attack_suite(1, ""))))
-def test_attack_is_judged_fail(index, sandbox):
+def test_attack_is_judged_fail(index, sandbox, answers_file):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     listener.settimeout(0.2)
-    name, code, tests, limits = attack_suite(listener.getsockname()[1], SECRET)[index]
+    name, code, tests, limits = attack_suite(listener.getsockname()[1], SECRET, answers_file)[index]
     start = time.monotonic()
     result = sandbox.submit(code, tests, limits).result()
     assert not result.passed, (name, result)
