@@ -13,6 +13,7 @@ Not exportable (reported, with the reason): sets without a hub copy, reasoning-g
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 from pathlib import Path
@@ -84,14 +85,12 @@ def _ref(fn, bench: Benchmark) -> str:
 
 
 def _bench_literal(bench: Benchmark) -> str:
-    plain = {k: getattr(bench, k) for k in ("name", "domain", "hub_path", "hub_name", "hub_split", "mirror_folder",
-                                            "mirror_split", "size", "metric", "fields", "keep", "samples", "seed",
-                                            "verifier", "answer_format", "mirror_fields", "generator",
-                                            "generator_config", "mirror_size")}
-    funcs = {k: _ref(getattr(bench, k), bench) for k in ("gold_from", "row", "rows_from", "row_filter", "tests_from",
-                                                         "question_from", "mirror_tests_from", "loader")}
-    args = ", ".join([f"{k}={v!r}" for k, v in plain.items()] + [f"{k}={v}" for k, v in funcs.items()])
-    return f"SimpleNamespace({args})"
+    """The benchmark as source: plain fields by value, functions by their bundled name."""
+    args = []
+    for f in dataclasses.fields(bench):
+        value = getattr(bench, f.name)
+        args.append(f"{f.name}={_ref(value, bench) if callable(value) else repr(value)}")
+    return f"SimpleNamespace({', '.join(args)})"
 
 
 def utils_py(benches: list[Benchmark]) -> str:

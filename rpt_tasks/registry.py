@@ -19,7 +19,6 @@ from rpt_tasks.sources import (
 
 # Domains of the paper (math, code, knowledge) plus the two this project adds.
 STRUCTURED_DOMAINS = ("math", "code")
-UNSTRUCTURED_DOMAINS = ("knowledge",)
 DOMAINS = ("math", "code", "knowledge", "science", "logic")
 
 
@@ -126,6 +125,18 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
 
 _LETTER = "<the letter of your choice>"
 
+
+def _finben(name: str, size: int, kind: str) -> Benchmark:
+    """A FinBen set on the hub (TheFinAI/flare-<name>, PIXIU layout): a label or a number."""
+    label = kind == "label"
+    return Benchmark(
+        name=f"finben_{name}", domain="knowledge", hub_path=f"TheFinAI/flare-{name}", hub_split="test",
+        mirror_folder=f"finben_{name}", mirror_split="test", size=size, fields={"id": "id"},
+        metric="acc: label" if label else "acc: numeric match (tolerance)",
+        row=finben_classification_row if label else finben_numeric_row, verifier=kind,
+        answer_format="<the label>" if label else "<a number>")
+
+
 BENCHMARKS.update({b.name: b for b in [
     # ---- knowledge (unstructured): medicine, tables, finance; law below
     Benchmark(name="pubmedqa", domain="knowledge", hub_path="bigbio/pubmed_qa",
@@ -148,21 +159,9 @@ BENCHMARKS.update({b.name: b for b in [
               fields={"question": "question", "gold": "gold", "id": "id"}, rows_from=tatqa_rows, verifier="tatqa",
               answer_format="<your final answer: a number, or the exact span(s) from the text>",
               keep=("answer_type", "scale")),
-    Benchmark(name="finben_fpb", domain="knowledge", hub_path="TheFinAI/flare-fpb", hub_split="test",
-              mirror_folder="finben_fpb", mirror_split="test", size=970, metric="acc: sentiment label",
-              fields={"id": "id"}, row=finben_classification_row, verifier="label", answer_format="<the label>"),
-    Benchmark(name="finben_fiqasa", domain="knowledge", hub_path="TheFinAI/flare-fiqasa", hub_split="test",
-              mirror_folder="finben_fiqasa", mirror_split="test", size=235, metric="acc: sentiment label",
-              fields={"id": "id"}, row=finben_classification_row, verifier="label", answer_format="<the label>"),
-    Benchmark(name="finben_headlines", domain="knowledge", hub_path="TheFinAI/flare-headlines", hub_split="test",
-              mirror_folder="finben_headlines", mirror_split="test", size=20547, metric="acc: yes/no label",
-              fields={"id": "id"}, row=finben_classification_row, verifier="label", answer_format="<the label>"),
-    Benchmark(name="finben_finqa", domain="knowledge", hub_path="TheFinAI/flare-finqa", hub_split="test",
-              mirror_folder="finben_finqa", mirror_split="test", size=1147, metric="acc: numeric match (tolerance)",
-              fields={"id": "id"}, row=finben_numeric_row, verifier="number", answer_format="<a number>"),
-    Benchmark(name="finben_convfinqa", domain="knowledge", hub_path="TheFinAI/flare-convfinqa", hub_split="test",
-              mirror_folder="finben_convfinqa", mirror_split="test", size=1490, metric="acc: numeric match (tolerance)",
-              fields={"id": "id"}, row=finben_numeric_row, verifier="number", answer_format="<a number>"),
+    *[_finben(name, size, kind) for name, size, kind in [
+        ("fpb", 970, "label"), ("fiqasa", 235, "label"), ("headlines", 20547, "label"),
+        ("finqa", 1147, "number"), ("convfinqa", 1490, "number")]],
     # ---- science
     Benchmark(name="gpqa_diamond", domain="science", hub_path="Idavidrein/gpqa", hub_name="gpqa_diamond",
               hub_split="train", mirror_folder="gpqa_diamond", mirror_split="train", size=198,

@@ -120,3 +120,10 @@ def test_generated_family_configs_match_the_registry(family, tmp_path):
     runpy.run_path(str(folder / "_generate_configs.py"), run_name="__main__")
     committed = {p.name: p.read_text() for p in (REPO / "task_configs" / family).glob("rpt_*.yaml")}
     assert {p.name: p.read_text() for p in folder.glob("rpt_*.yaml")} == committed
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    command = readme.split("```bash\npython -m pytest")[1].split("\n")[0]
+    ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert f"python -m pytest{command}" in ci_lines
