@@ -76,7 +76,7 @@ def to_doc(bench: Benchmark, row: dict, index: int, where: str, from_mirror: boo
     doc.update({k: row[k] for k in bench.keep if k in row})
     doc["rpt_id"] = str(doc.pop("id")) if "id" in doc else str(index)
     doc["rpt_benchmark"] = bench.name
-    doc["answer_format"] = bench.answer_format
+    doc.setdefault("answer_format", bench.answer_format)
     return doc
 
 
@@ -116,7 +116,14 @@ def _docs(bench: Benchmark, rows: list[tuple[str, dict]], from_mirror: bool = Fa
             rows = [(f"{where} item {j}", sub) for where, row in rows for j, sub in enumerate(bench.rows_from(row))]
         except (KeyError, TypeError) as e:
             raise DataError(f"unusable row for benchmark {bench.name!r}: {type(e).__name__}: {e}") from None
-    return [to_doc(bench, row, i, where, from_mirror) for i, (where, row) in enumerate(rows)]
+    docs = [to_doc(bench, row, i, where, from_mirror) for i, (where, row) in enumerate(rows)]
+    if bench.labels_from_golds:
+        from rpt_tasks.sources import one_of_labels
+
+        labels = sorted({doc["gold"] for doc in docs})
+        for doc in docs:
+            doc.update(labels=labels, answer_format=one_of_labels(labels))
+    return docs
 
 
 def generated_docs(bench: Benchmark, seed: int, size: int) -> list[dict]:

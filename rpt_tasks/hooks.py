@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rpt_tasks.data import load_docs
 from rpt_tasks.prompts import prompt_for
+from rpt_tasks.stats import balanced_accuracy  # noqa: F401 - an aggregation hook
 from rpt_tasks.verifiers import Verdict, verify_code_many, verify_doc
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,16 @@ def process_answer(doc: dict, results: list) -> dict:
     """Every non-code task: the verifier its benchmark declares (rpt_tasks.verifiers.verify_doc)."""
     results = samples_of(results)
     return score_samples(doc, results, [verify_doc(r, doc) for r in results])
+
+
+def process_label_answer(doc: dict, results: list) -> dict:
+    """Classification tasks reported with balanced accuracy too (LegalBench): the metric pairs
+    the gold label with the label read from the first sample."""
+    scores = process_answer(doc, results)
+    predicted = verify_doc(samples_of(results)[0], doc).answer
+    gold = next((label for label in doc["labels"] if label.lower() == doc["gold"].strip().lower()), doc["gold"])
+    scores["balanced_acc"] = (gold, predicted)
+    return scores
 
 
 def samples_of(results: list) -> list:

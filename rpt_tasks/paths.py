@@ -26,12 +26,18 @@ dataset_kwargs:
 """
 
 
-def write_family_configs(folder: Path, family: str, names: list[str], comment: str) -> None:
-    """One task YAML per member of a benchmark family plus the group YAML (the task folders'
-    _generate_configs.py call this with the member list from rpt_tasks.registry)."""
+def write_family_configs(folder: Path, family: str, names: list[str], comment: str,
+                         group_members: list[str] | None = None) -> None:
+    """One task YAML per member of a benchmark family plus the group YAML rpt_<family> over
+    `group_members` (default: all of them). The task folders' _generate_configs.py call this with
+    the member list from rpt_tasks.registry."""
     for name in names:
         (folder / f"rpt_{family}_{name}.yaml").write_text(FAMILY_TASK.format(family=family, name=name))
-    members = "\n".join(f"  - rpt_{family}_{name}" for name in names)
-    (folder / f"rpt_{family}.yaml").write_text(
-        f"group: rpt_{family}\n# {comment}\ntask:\n{members}\naggregate_metric_list:\n  - metric: acc\n"
+    write_group(folder, f"rpt_{family}", [f"rpt_{family}_{name}" for name in group_members or names], comment)
+
+
+def write_group(folder: Path, group: str, members: list[str], comment: str) -> None:
+    listed = "\n".join(f"  - {member}" for member in members)
+    (folder / f"{group}.yaml").write_text(
+        f"group: {group}\n# {comment}\ntask:\n{listed}\naggregate_metric_list:\n  - metric: acc\n"
         "    aggregation: mean\n    weight_by_size: true\nmetadata:\n  version: 1.0\n")

