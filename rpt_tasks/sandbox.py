@@ -72,6 +72,28 @@ class StdioTests:
 
 
 @dataclass(frozen=True)
+class CommandTests:
+    """A project judged by its language's own test runner (Aider Polyglot, BigCodeBench).
+
+    `files` (relative path -> text, the candidate's files among them) are written into the working
+    folder owned by root and read-only to the candidate, which cannot edit the tests; `argv` then
+    runs there as the candidate, inside a filesystem view that holds only the system folders and
+    toolchains (read-only), a private /tmp and that folder. The verdict never trusts the exit
+    status alone (model code runs inside the test runner, where it could exit 0 early): `report`
+    names the rule that must also find every one of `expected_tests` tests passing in the output
+    (see _command_verdict); the count comes from the test sources, read by the trusted side
+    (0 where it cannot be known statically: Rust tests made by macros or behind features)."""
+
+    files: dict
+    argv: tuple[str, ...]
+    report: str  # pytest | unittest | cargo | go | jest | gradle | catch2
+    expected_tests: int
+    env: dict = field(default_factory=dict)  # extra environment (toolchain homes)
+    binds: tuple[str, ...] = ()  # extra read-only folders to show (toolchains outside the system folders)
+    writable: tuple[str, ...] = ()  # subfolders the candidate may write into (build folders)
+
+
+@dataclass(frozen=True)
 class SandboxResult:
     passed: bool
     status: str  # passed | failed | timeout | load_error | crashed | error
@@ -80,6 +102,7 @@ class SandboxResult:
     tests_passed: int = 0
     tests_total: int = 0
     duration_s: float = 0.0
+    output: str = ""  # command mode: the tail of the runner's output (test feedback)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -110,9 +133,10 @@ class Sandbox:
         self._ids = itertools.count()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="rpt-sandbox")
 
-    def submit(self, code: str, tests: FunctionTests | StdioTests, limits: Limits = Limits()) -> Future:
-        """Run one candidate against its tests; the future resolves to a SandboxResult."""
-        mode = "function" if isinstance(tests, FunctionTests) else "stdio"
+    def submit(self, code: str, tests: FunctionTests | StdioTests | CommandTests, limits: Limits = Limits()) -> Future:
+        """Run one candidate against its tests; the future resolves to a SandboxResult.
+        (CommandTests carry the candidate in their files; `code` is then unused.)"""
+        mode = {FunctionTests: "function", StdioTests: "stdio", CommandTests: "command"}[type(tests)]
         request = {"id": next(self._ids), "mode": mode, "code": code, "tests": asdict(tests),
                    "limits": asdict(limits), "uid_base": self._uid_base}
         return self._pool.submit(self._run, json.dumps(request).encode() + b"\n")
@@ -165,7 +189,8 @@ def default_sandbox() -> Sandbox:
         return _default
 
 
-def run_in_sandbox(code: str, tests: FunctionTests | StdioTests, limits: Limits = Limits()) -> SandboxResult:
+def run_in_sandbox(code: str, tests: FunctionTests | StdioTests | CommandTests,
+                   limits: Limits = Limits()) -> SandboxResult:
     return default_sandbox().submit(code, tests, limits).result()
 
 
@@ -320,13 +345,19 @@ def _shepherd(payload: dict, fds: list[int]) -> None:
     pid = os.fork()
     if pid == 0:
         limits = Limits(**payload["limits"])
-        keep = {3: io_fds[0], 4: io_fds[1]} if payload["mode"] == "function" else {0: io_fds[0], 1: io_fds[1]}
+        targets = {"function": (3, 4), "stdio": (0, 1), "command": (1, 2)}[payload["mode"]]
+        # command mode: stdout and stderr both go to the one output pipe
+        keep = dict(zip(targets, io_fds if len(io_fds) == 2 else io_fds * 2))
+        command = payload.get("command")
         try:
-            _lock_down(limits, payload["uid"], Path(payload["workdir"]), keep, status_w)
+            _lock_down(limits, payload["uid"], Path(payload["workdir"]), keep, status_w,
+                       view=command["binds"] if command else None)
         except BaseException:  # noqa: BLE001 - a child that cannot lock down must not run anything
             os._exit(111)
         if payload["mode"] == "function":
             _candidate_serve(payload["code"])
+        if payload["mode"] == "command":
+            _candidate_exec(command["argv"], command["env"])
         _candidate_run_program(payload["code"])
     for fd in io_fds:
         os.close(fd)
@@ -350,20 +381,30 @@ def _shepherd(payload: dict, fds: list[int]) -> None:
         except ChildProcessError:
             break
     shutil.rmtree(payload["workdir"], ignore_errors=True)
+    if payload.get("command"):
+        shutil.rmtree(payload["workdir"] + "-root", ignore_errors=True)
     os._exit(0)
 
 
-def _lock_down(limits: Limits, uid: int, workdir: Path, keep_fds: dict[int, int], status_w: int) -> None:
+def _lock_down(limits: Limits, uid: int, workdir: Path, keep_fds: dict[int, int], status_w: int,
+               view: list[str] | None = None) -> None:
     """Own session, no network, own uid, limits, clean fds and environment, and (as root) the
     working directory as the whole filesystem: benchmark files, datasets and caches that hold
     expected outputs are out of reach (the modules it may import are preloaded in memory).
+    With a `view` (command mode) the filesystem is instead a private mount namespace holding the
+    system folders and `view` read-only, a private /tmp and the working folder at /project.
     The active isolation goes on the status pipe before any candidate code runs."""
     os.setsid()
     isolation = _isolate_network()
     os.chdir(workdir)
     home = str(workdir)
     devnull = os.open(os.devnull, os.O_RDWR)  # before the chroot: there is no /dev inside
-    if os.geteuid() == 0:
+    if view is not None:
+        if os.geteuid() != 0:
+            raise PermissionError("command mode needs root (a mount namespace hides the host's files)")
+        _enter_system_view(workdir, view)
+        isolation, home = isolation + "+mntns", PROJECT_FOLDER
+    elif os.geteuid() == 0:
         os.chroot(workdir)
         os.chdir("/")
         isolation, home = isolation + "+chroot", "/"
@@ -375,37 +416,216 @@ def _lock_down(limits: Limits, uid: int, workdir: Path, keep_fds: dict[int, int]
         os.setgid(uid)
         os.setuid(uid)
     os.environ.clear()
-    os.environ.update(PATH="/usr/bin:/bin", HOME=home, LANG="C.UTF-8", TMPDIR=home)
-    tempfile.tempdir = home
+    tmp = "/tmp" if view is not None else home
+    os.environ.update(PATH="/usr/bin:/bin", HOME=home, LANG="C.UTF-8", TMPDIR=tmp)
+    tempfile.tempdir = tmp
     if isolation == "socket-guard":
         _block_sockets()
+
+
+# Shown read-only to command-mode candidates: the system, the interpreter (and its venv), and
+# the usual toolchain homes. Never the checkout, the data mirror, caches or /root itself.
+PROJECT_FOLDER = "/project"  # where the working folder appears
+SYSTEM_FOLDERS = ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc")
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = (
+    1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
+
+
+def system_view(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The folders a command-mode candidate sees (read-only), those that exist here."""
+    folders = [*SYSTEM_FOLDERS, sys.base_prefix, sys.prefix, *extra,
+               *[p for p in os.environ.get("RPT_SANDBOX_BINDS", "").split(":") if p]]
+    seen: list[str] = []
+    temp = os.path.abspath(tempfile.gettempdir())
+    for folder in folders:
+        folder = os.path.abspath(folder)
+        if os.path.commonpath([folder, temp]) == folder:
+            continue  # "/" or /tmp itself would show other candidates' working folders
+        if os.path.lexists(folder) and folder not in seen:
+            seen.append(folder)
+    return seen
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    encode = lambda v: v.encode() if v is not None else None  # noqa: E731
+    if libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {source} on {target}: {os.strerror(ctypes.get_errno())}")
+
+
+def _enter_system_view(workdir: Path, view: list[str]) -> None:
+    """A private mount namespace whose root is a fresh tmpfs holding `view` (read-only binds),
+    /dev's harmless nodes, a /proc that shows only our own processes, a private /tmp and the
+    working folder at PROJECT_FOLDER; then chroot into it."""
+    if ctypes.CDLL(None, use_errno=True).unshare(0x00020000) != 0:  # CLONE_NEWNS
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing we mount leaks back to the host
+    root = str(workdir) + "-root"
+    _mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=16m,mode=755")
+    os.makedirs(root + "/tmp")  # first: a folder shown from under /tmp (a venv) is mounted inside it
+    _mount("tmpfs", root + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=512m,mode=1777")
+    for folder in view:
+        target = root + folder
+        if os.path.islink(folder):  # merged-/usr systems: /bin -> usr/bin
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.symlink(os.readlink(folder), target)
+            continue
+        os.makedirs(target, exist_ok=True)
+        _mount(folder, target, None, _MS_BIND | _MS_REC)
+        _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    os.makedirs(root + "/dev", exist_ok=True)
+    for node in ("null", "zero", "random", "urandom"):
+        open(f"{root}/dev/{node}", "w").close()
+        _mount(f"/dev/{node}", f"{root}/dev/{node}", None, _MS_BIND)
+    os.makedirs(root + "/dev/shm")  # POSIX semaphores (multiprocessing's locks) live here
+    _mount("tmpfs", root + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
+    os.makedirs(root + "/proc", exist_ok=True)
+    _mount("proc", root + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2")
+    os.makedirs(root + PROJECT_FOLDER, exist_ok=True)
+    _mount(str(workdir), root + PROJECT_FOLDER, None, _MS_BIND)
+    os.chroot(root)
+    os.chdir(PROJECT_FOLDER)
+
+
+def _candidate_exec(argv: list[str], env: dict) -> None:
+    """Inside the locked-down child: become the test runner."""
+    try:
+        path = ":".join(filter(None, [env.get("PATH"), "/usr/local/bin:/usr/bin:/bin"]))
+        variables = {**os.environ, **env, "PATH": path}
+        program = argv[0] if "/" in argv[0] else shutil.which(argv[0], path=path)
+        if program is None:
+            os.write(2, f"sandbox: {argv[0]} not found\n".encode())
+            os._exit(127)
+        os.execve(program, argv, variables)
+    except BaseException as e:  # noqa: BLE001
+        os.write(2, f"sandbox: cannot run {argv[0]}: {e}\n".encode())
+    os._exit(127)
+
+
+def _judge_command(tests: CommandTests, limits: Limits, new_process) -> SandboxResult:
+    out_r, out_w = os.pipe()
+    deadline = time.monotonic() + limits.timeout_s
+    candidate = new_process("command", [out_w], deadline, tests)
+    try:
+        output, problem = _read_tail(out_r, deadline, limits.output_mb << 20)
+        status = candidate.exit_status() if problem is None else None
+    finally:
+        os.close(out_r)
+        candidate.close()
+    text = output.decode("utf-8", "replace")
+    tail = text[-4000:]
+    if problem == "timeout" or status is None:
+        return SandboxResult(False, "timeout", f"over {limits.timeout_s}s", candidate.isolation, 0,
+                             tests.expected_tests, output=tail)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 111:
+        return SandboxResult(False, "error", "the sandbox could not lock the runner down (command mode needs root)",
+                             candidate.isolation, output=tail)
+    passed, detail = _command_verdict(tests.report, tests.expected_tests, status, text)
+    return SandboxResult(detail == "", "passed" if detail == "" else "failed",
+                         detail, candidate.isolation, passed, tests.expected_tests, output=tail)
+
+
+def _read_tail(fd: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
+    """A pipe until EOF, keeping the first `cap` bytes (a runner's summary comes last, so a
+    flood of output is cut from the middle), or the problem (timeout)."""
+    head, tail, size = [], b"", 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return b"".join(head) + tail, "timeout"
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(head) + tail, None
+        if size < cap // 2:
+            head.append(chunk)
+            size += len(chunk)
+        else:
+            tail = (tail + chunk)[-(cap // 2):]
+
+
+def _command_verdict(report: str, expected: int, status: int, output: str) -> tuple[int, str]:
+    """(tests seen passing, "" if the run passed else why not), from the runner's own summary.
+    A pass needs exit status 0 *and* a summary that counts `expected` passing tests: an early
+    exit(0) leaves no summary, and a faked summary must also get the count right."""
+    import re
+
+    def count(pattern: str) -> int:
+        return sum(int(m) for m in re.findall(pattern, output))
+
+    if report in ("pytest",):
+        summary = re.findall(r"^=*\s*((?:\d+ [a-z]+(?:, )?)+) in [\d.]+s", output, re.M)
+        last = summary[-1] if summary else ""
+        passed = sum(int(n) for n in re.findall(r"(\d+) passed", last))
+        bad = re.findall(r"(\d+) (failed|error|errors|skipped|xfailed|xpassed)", last)
+        problem = f"pytest: {last or 'no summary'}" if bad or not summary else ""
+    elif report == "unittest":  # our runner (BIGCODEBENCH_RUNNER) prints one summary line
+        found = re.findall(r"^RPT-UNITTEST ran=(\d+) failures=(\d+) errors=(\d+)$", output, re.M)
+        ran, failures, errors = map(int, found[-1]) if found else (0, 0, 0)
+        passed = ran - failures - errors
+        problem = "" if found and failures == errors == 0 else (
+            f"{failures} failed, {errors} errors" if found else "no test summary (the program exited early?)")
+    elif report == "cargo":  # every test binary that ran must end with an ok summary
+        passed = count(r"test result: ok\. (\d+) passed")
+        ran = len(re.findall(r"^\s+Running ", output, re.M))
+        oks = len(re.findall(r"test result: ok\.", output))
+        problem = "" if ran and oks == ran and "test result: FAILED" not in output else \
+            "cargo test: failures (or a test binary ended without its summary)"
+    elif report == "go":
+        passed = len(re.findall(r"^--- PASS: ", output, re.M))
+        problem = "" if re.search(r"^ok\s", output, re.M) and not re.search(r"^(FAIL|--- FAIL)", output, re.M) else \
+            "go test: failures"
+    elif report == "jest":
+        found = re.findall(r"^Tests:\s+(.*)$", output, re.M)
+        passed = sum(int(n) for n in re.findall(r"(\d+) passed", found[-1])) if found else 0
+        problem = "" if found and not re.search(r"failed|skipped|todo", found[-1]) else f"jest: {found[-1] if found else 'no summary'}"
+    elif report == "gradle":
+        passed = len(re.findall(r"^\S.* > .* PASSED$", output, re.M))
+        problem = "" if "BUILD SUCCESSFUL" in output and not re.search(r" (FAILED|SKIPPED)$", output, re.M) else \
+            "gradle test: failures"
+    elif report == "catch2":
+        found = re.findall(r"All tests passed \((\d+) assertions? in (\d+) test cases?\)", output)
+        passed = int(found[-1][1]) if found else 0
+        problem = "" if found else "catch2: failures (or no test run)"
+    else:
+        return 0, f"unknown report kind {report!r}"
+    if re.search(r"^RPT-TAMPERED", output, re.M):  # our guards inside the runner (polyglot, bigcodebench)
+        problem = "the test framework was tampered with"
+    if not problem and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        problem = (f"killed by {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
+                   else f"exit status {os.WEXITSTATUS(status)}")
+    if not problem and expected and passed != expected:  # 0: the count cannot be known statically
+        problem = f"{passed} of {expected} tests reported passing"
+    return passed, problem
 
 
 class _Candidate:
     """The judge's handle on one candidate process (started by the candidate zygote)."""
 
     def __init__(self, socket_path: str, mode: str, code: str, limits: Limits, uid: int, workdir: Path,
-                 io_fds: list[int], deadline: float):
+                 io_fds: list[int], deadline: float, command: dict | None = None):
         status_r, status_w = os.pipe()
         try:
             _send_with_fds(socket_path, {"mode": mode, "code": code, "limits": asdict(limits), "uid": uid,
-                                         "workdir": str(workdir)}, [status_w, *io_fds])
+                                         "workdir": str(workdir), "command": command}, [status_w, *io_fds])
         finally:
             for fd in (status_w, *io_fds):
                 os.close(fd)
         self.status = _Channel(status_r, -1, deadline)
-        self.isolation, self.pid = "unknown", None
+        self.isolation, self.pid, self._early_exit = "unknown", None, None
         try:
-            words = self.status.receive_line().split()
+            line = self.status.receive_line()
+            words = line.split()
             if len(words) == 4 and words[0] == "isolation" and words[2] == "pid":
                 self.isolation, self.pid = words[1], int(words[3])
+            elif line.startswith("exit "):  # it ended before locking down (111: it could not)
+                self._early_exit = line
         except (_Timeout, _ChildGone, ValueError):
             pass
 
     def exit_status(self) -> int | None:
         """Raw wait status once the candidate has ended (None if it did not end in time)."""
         try:
-            line = self.status.receive_line()
+            line = self._early_exit or self.status.receive_line()
         except (_Timeout, _ChildGone):
             return None
         return int(line.split()[1]) if line.startswith("exit ") else None
@@ -426,12 +646,16 @@ def _judge(request: dict, candidate_socket: str) -> SandboxResult:
     new_process = _CandidateFactory(candidate_socket, request["code"], limits, request["uid_base"], request["id"])
     if request["mode"] == "function":
         result = _judge_function(FunctionTests(**request["tests"]), limits, new_process)
+    elif request["mode"] == "command":
+        tests = request["tests"]
+        result = _judge_command(CommandTests(**{**tests, "argv": tuple(tests["argv"]), "binds": tuple(tests["binds"]),
+                                                "writable": tuple(tests["writable"])}), limits, new_process)
     else:
         tests = request["tests"]
         result = _judge_stdio(StdioTests(tuple(map(tuple, tests["cases"])), tests["float_tolerance"]), limits,
                               new_process)
     return SandboxResult(result.passed, result.status, result.detail[:300], result.isolation, result.tests_passed,
-                         result.tests_total, round(time.monotonic() - start, 4))
+                         result.tests_total, round(time.monotonic() - start, 4), result.output)
 
 
 class _CandidateFactory:
@@ -443,12 +667,39 @@ class _CandidateFactory:
         self.socket_path, self.code, self.limits = socket_path, code, limits
         self.uids = (uid_base + (job_id * self.UIDS_PER_JOB + i) % _UID_SPACE for i in itertools.count())
 
-    def __call__(self, mode: str, io_fds: list[int], deadline: float) -> _Candidate:
+    def __call__(self, mode: str, io_fds: list[int], deadline: float, project: CommandTests | None = None) -> _Candidate:
         uid = next(self.uids)
         workdir = Path(tempfile.mkdtemp(prefix="rpt-sandbox-"))
+        if project is None:
+            if os.geteuid() == 0:
+                os.chown(workdir, uid, uid)
+            return _Candidate(self.socket_path, mode, self.code, self.limits, uid, workdir, io_fds, deadline)
+        _write_project(workdir, project, uid)
+        os.mkdir(str(workdir) + "-root", 0o755)
+        command = {"argv": list(project.argv), "env": dict(project.env), "binds": system_view(project.binds)}
+        return _Candidate(self.socket_path, mode, "", self.limits, uid, workdir, io_fds, deadline, command)
+
+
+def _write_project(workdir: Path, project: CommandTests, uid: int) -> None:
+    """The project's files, owned by root and read-only to the candidate; the folder itself is
+    sticky and world-writable like /tmp (build output may go there, nobody's files can be
+    replaced), and the `writable` subfolders belong to the candidate."""
+    base = workdir.resolve()
+    for relative, content in project.files.items():
+        path = (base / relative).resolve()
+        if base not in path.parents:
+            raise ValueError(f"project file outside the working folder: {relative!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        path.chmod(0o755 if content.startswith("#!") else 0o644)
+    for relative in project.writable:
+        path = (base / relative).resolve()
+        if base not in path.parents:
+            raise ValueError(f"writable folder outside the working folder: {relative!r}")
+        path.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
-            os.chown(workdir, uid, uid)
-        return _Candidate(self.socket_path, mode, self.code, self.limits, uid, workdir, io_fds, deadline)
+            os.chown(path, uid, uid)
+    os.chmod(base, 0o1777)
 
 
 def _remap_fds(keep_fds: dict[int, int], devnull: int) -> None:
@@ -477,10 +728,26 @@ def _isolate_network() -> str:
     libc = ctypes.CDLL(None, use_errno=True)
     clone_newnet, clone_newuser = 0x40000000, 0x10000000
     if os.geteuid() == 0 and libc.unshare(clone_newnet) == 0:
+        _loopback_up()
         return "netns"
     if libc.unshare(clone_newuser | clone_newnet) == 0:
         return "userns+netns"
     return "socket-guard"
+
+
+def _loopback_up() -> None:
+    """The new network namespace's own loopback, down until raised: programs that talk to
+    themselves over 127.0.0.1 (a server and its client) work; nothing leaves the namespace."""
+    import fcntl
+    import socket
+    import struct
+
+    siocsifflags, iff_up, iff_loopback, iff_running = 0x8914, 0x1, 0x8, 0x40
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            fcntl.ioctl(sock, siocsifflags, struct.pack("16sh", b"lo", iff_up | iff_loopback | iff_running))
+        except OSError:
+            pass  # no loopback then; the namespace is isolated either way
 
 
 def _block_sockets() -> None:

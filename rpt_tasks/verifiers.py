@@ -291,6 +291,11 @@ def code_program(prediction: str | None, tests: dict) -> str | None:
     that does not define the entry point is a function body, and an output without any block
     is a plain continuation of the prompt (base models): both get the prompt in front.
     """
+    if tests["kind"] == "project":  # whole files, as JSON {path: content}
+        from rpt_tasks.polyglot import extract_files
+
+        files = extract_files(prediction, tests)
+        return json.dumps(files) if files else None
     code = extract_code(prediction)
     prompt = tests.get("prompt") or ""
     if code is None:
@@ -308,6 +313,14 @@ def sandbox_job(program: str, tests: dict):
 
     if tests["kind"] == "function":
         return program, FunctionTests(tests["program"], tests.get("entry_point")), Limits(timeout_s=CODE_TIMEOUT_S)
+    if tests["kind"] == "project":
+        from rpt_tasks.polyglot import command_tests
+
+        return (program, *command_tests(tests, json.loads(program)))
+    if tests["kind"] == "unittest":
+        from rpt_tasks.bigcodebench import command_tests as bigcodebench_tests
+
+        return (program, *bigcodebench_tests(program, tests))
     cases = tuple((str(i), str(o)) for i, o in tests["cases"])
     return (program, StdioTests(cases, tests.get("float_tolerance")),
             Limits(timeout_s=float(tests.get("time_limit_s") or CODE_TIMEOUT_S)))
@@ -332,7 +345,10 @@ def verify_code_many(predictions: list, tests: list[dict], progress: bool = True
             verdicts.append(Verdict(False, None, "no code"))
             continue
         result = futures[i].result()
-        verdicts.append(Verdict(result.passed, program, f"{result.status}: {result.detail}".strip(": ")))
+        detail = f"{result.status}: {result.detail}".strip(": ")
+        if result.output:  # a test runner's output: the feedback of a second attempt
+            detail += "\n" + result.output
+        verdicts.append(Verdict(result.passed, program, detail))
     return verdicts
 
 
