@@ -146,6 +146,9 @@ def test_rpt_eval_runs_two_attempts_and_skips_missing_toolchains(tiny_model, tmp
                                                                 ["metadata"].get("rpt_skipped", {}))
     for language in skipped:
         assert f"skipping rpt_aider_polyglot_{language}" in result.stderr
+    if "rust" in judged:  # exercises that need crates.io are listed, not scored
+        left_out = json.loads((out / "rpt_left_out.json").read_text())
+        assert sorted(left_out["rpt_aider_polyglot_rust"]) == ["rust/gigasecond", "rust/grep", "rust/simple-cipher"]
 
 
 @pytest.mark.skipif(shutil.which("cmake") is None or shutil.which("c++") is None, reason="needs cmake and a C++ compiler")
