@@ -120,7 +120,9 @@ def exercise_question(row: dict) -> str:
     return ("\n\n".join(p for p in parts if p) +
             f"\n\n####\n\nUse the above instructions to modify the supplied files: {', '.join(row['solution_files'])}\n"
             "Don't change the names of existing functions or classes, as they may be referenced from other code "
-            "like unit tests, etc.\nOnly use standard libraries, don't suggest installing any packages.\n\n"
+            "like unit tests, etc.\nOnly use standard libraries, don't suggest installing any packages.\n"
+            "Answer with every file you change, whole: its path on a line of its own, then its complete "
+            "content in a fenced code block, as the files are shown below.\n\n"
             f"{listed}")
 
 
