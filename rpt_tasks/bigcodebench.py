@@ -14,21 +14,18 @@ Libraries: the tests were written against BigCodeBench's pinned evaluation envir
 builds it and RPT_BIGCODEBENCH_PYTHON points the sandbox at its interpreter. Without it the
 evaluator's own interpreter runs the tests (with `pip install rpt-transfer[bigcodebench]`), where
 newer library versions fail some reference solutions. A task whose libraries are missing from the
-interpreter used is left out and reported (rpt_left_out.json beside the results), never scored
-as a failure.
+interpreter used is left out and reported (rpt_left_out.json beside the results, via
+Benchmark.unavailable), never scored as a failure.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 # `libs` names that are imported under another name (or are part of another package)
 # pip distribution for each library, for the message (the `bigcodebench` extra installs them all)
@@ -147,22 +144,6 @@ def missing_libraries(libs: list[str]) -> list[str]:
         found = set(json.loads(out))
         known.update({name: name in found for name in unknown})
     return [lib for lib in libs if not known[lib]]
-
-
-LEFT_OUT: dict[str, dict[str, str]] = {}  # benchmark -> task id -> why (rpt eval writes it down)
-
-
-def keep_row(benchmark: str):
-    """Row filter: tasks whose libraries are not installed here are left out, and recorded."""
-    def keep(row: dict) -> bool:
-        reason = unavailable(row)
-        if reason and not LEFT_OUT.get(benchmark):
-            log.warning("%s: tasks are left out on this machine, e.g. %s: %s (rpt eval lists them all in "
-                        "rpt_left_out.json; see scripts/setup_bigcodebench_env.sh)", benchmark, row["task_id"], reason)
-        if reason:
-            LEFT_OUT.setdefault(benchmark, {})[row["task_id"]] = reason
-        return reason is None
-    return keep
 
 
 def unavailable(row: dict) -> str | None:

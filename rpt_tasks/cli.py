@@ -49,7 +49,8 @@ def cmd_eval(argv: list[str]) -> int:
     user_paths = [p for p in (args.include_path or "").split(":") if p]
     given = args.tasks if isinstance(args.tasks, list) else [args.tasks]
     requested = [t for item in given for t in str(item).replace(",", " ").split() if t]
-    skipped = _unjudgeable(requested)
+    leaves = _leaves(requested, _group_members())
+    skipped = _unjudgeable(leaves)
     for task, why in skipped.items():
         print(f"rpt eval: skipping {task}: {why}", file=sys.stderr)
     if skipped:
@@ -60,7 +61,7 @@ def cmd_eval(argv: list[str]) -> int:
     tasks_root = _task_view(skipped) if skipped else None
     _use_our_tasks_only(user_paths, tasks_root)
     args.include_path = None  # given to the TaskManager above instead
-    polyglot = [t for t in _leaves(requested) if t.startswith("rpt_aider_polyglot_") and t not in skipped]
+    polyglot = [t for t in leaves if t.startswith("rpt_aider_polyglot_") and t not in skipped]
     if polyglot and args.output_path:
         args.log_samples = True  # the second attempt is built from the first one's samples
     elif polyglot:
@@ -79,7 +80,7 @@ def cmd_eval(argv: list[str]) -> int:
     if polyglot and staging is not None and staging.exists():
         _second_attempt(args, staging, polyglot)
     if staging is not None and staging.exists():
-        _write_left_out(staging, _leaves(requested))
+        _write_left_out(staging, leaves)
     if staging is not None and staging.exists():
         _publish(staging, final.parent if final.suffix == ".json" else final)
     if tasks_root is not None:
@@ -90,7 +91,7 @@ def cmd_eval(argv: list[str]) -> int:
 def _second_attempt(args, staging: Path, tasks: list[str]) -> None:
     """Aider's protocol: every exercise failed at the first attempt is asked again with its test
     output; pass_rate_2 counts the exercises solved at either attempt (polyglot_attempts.json)."""
-    from rpt_tasks.polyglot import attempts_summary, write_json_atomic
+    from rpt_tasks.polyglot import attempts_summary
 
     first = {t: str(max(staging.rglob(f"samples_{t}_*.jsonl"))) for t in tasks if any(staging.rglob(f"samples_{t}_*.jsonl"))}
     if not first:
@@ -107,7 +108,8 @@ def _second_attempt(args, staging: Path, tasks: list[str]) -> None:
         print(f"rpt eval: no second attempt: {e}", file=sys.stderr)
     second = {t: [str(p) for p in second_dir.rglob(f"samples_{t}_*.jsonl")] for t in first}
     summary = attempts_summary(first, {t: max(paths) if paths else None for t, paths in second.items()}, staging)
-    write_json_atomic(staging / "polyglot_attempts.json", summary)
+    # staging files are complete before _publish moves them into place
+    (staging / "polyglot_attempts.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     for task, row in summary["tasks"].items():
         print(f"{task}: pass_rate_1 {row['pass_rate_1']:.3f}  pass_rate_2 {row['pass_rate_2']:.3f}  "
               f"({row['exercises']} exercises)")
@@ -115,32 +117,29 @@ def _second_attempt(args, staging: Path, tasks: list[str]) -> None:
 
 def _write_left_out(staging: Path, tasks: list[str]) -> None:
     """Rows a task left out on this machine (missing libraries, crates.io packages), by task."""
-    from rpt_tasks import bigcodebench, polyglot
-    from rpt_tasks.polyglot import write_json_atomic
+    from rpt_tasks.data import LEFT_OUT
 
-    left = {f"rpt_{name}": rows for module in (bigcodebench, polyglot) for name, rows in module.LEFT_OUT.items()
-            if rows and f"rpt_{name}" in tasks}
+    left = {f"rpt_{name}": rows for name, rows in LEFT_OUT.items() if rows and f"rpt_{name}" in tasks}
     if left:
-        write_json_atomic(staging / "rpt_left_out.json", left)
+        (staging / "rpt_left_out.json").write_text(json.dumps(left, indent=2), encoding="utf-8")
         for task, rows in left.items():
             print(f"rpt eval: {task} left out {len(rows)} rows (see rpt_left_out.json)", file=sys.stderr)
 
 
-def _leaves(names: list[str]) -> list[str]:
-    """Task names with our groups expanded to their subtasks."""
-    groups = _group_members()
+def _leaves(names: list[str], groups: dict[str, list[str]]) -> list[str]:
+    """Task names with our groups (_group_members) expanded to their subtasks."""
     out: list[str] = []
     for name in names:
-        out += _leaves(groups[name]) if name in groups else [name]
+        out += _leaves(groups[name], groups) if name in groups else [name]
     return out
 
 
-def _unjudgeable(requested: list[str]) -> dict[str, str]:
-    """Requested tasks (directly or through a group) that this machine cannot judge, and why."""
+def _unjudgeable(tasks: list[str]) -> dict[str, str]:
+    """The tasks (group members included) that this machine cannot judge, and why."""
     from rpt_tasks.registry import get_benchmark
 
     skipped = {}
-    for task in _leaves(requested):
+    for task in tasks:
         try:
             bench = get_benchmark(task)
         except KeyError:
@@ -307,15 +306,16 @@ def _paper_suite() -> list[dict]:
     from rpt_tasks.registry import PAPER_SUITE, get_benchmark
 
     mirror = mirror_dir()
+    groups = _group_members()
     out = []
     for name, (domain, task) in PAPER_SUITE.items():
-        members = [get_benchmark(t) for t in _leaves([task])]
+        members = [get_benchmark(t) for t in _leaves([task], groups)]
         offline = sum(1 for b in members if mirror and b.mirror_folder and (mirror / b.mirror_folder).is_dir())
-        problems = sorted({p for b in members for p in [b.requires() if b.requires else None] if p})
+        cannot = len(_unjudgeable([b.task for b in members]))
         here = (f"{offline}/{len(members)} tasks offline" if len(members) > 1 else
                 "offline" if offline else ("hub" if members[0].hub_path else "needs its data in $RPT_DATA_DIR"))
-        if problems:
-            here += f"; {sum(1 for b in members if b.requires and b.requires())} cannot run here (toolchains)"
+        if cannot:
+            here += f"; {cannot} cannot run here (toolchains)"
         out.append(dict(benchmark=name, domain=domain, run_with=task, here=here))
     return out
 

@@ -9,13 +9,18 @@ row is reported with its file and line, and no column type is guessed (amc23's 2
 from __future__ import annotations
 
 import json
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
 
 from rpt_tasks.registry import Benchmark, get_benchmark
+from rpt_tasks.sources import one_of_labels
 
 DATA_DIR_ENV = "RPT_DATA_DIR"
+log = logging.getLogger(__name__)
+# benchmark -> row id -> why this machine cannot judge it; `rpt eval` writes it to rpt_left_out.json
+LEFT_OUT: dict[str, dict[str, str]] = {}
 
 
 class DataError(ValueError):
@@ -121,9 +126,15 @@ def _docs(bench: Benchmark, rows: list[tuple[str, dict]], from_mirror: bool = Fa
         except (KeyError, TypeError) as e:
             raise DataError(f"unusable row for benchmark {bench.name!r}: {type(e).__name__}: {e}") from None
     docs = [to_doc(bench, row, i, where, from_mirror) for i, (where, row) in enumerate(rows)]
+    if bench.unavailable:
+        reasons = [bench.unavailable(row) for _, row in rows]
+        left = LEFT_OUT[bench.name] = {doc["rpt_id"]: why for doc, why in zip(docs, reasons) if why}
+        if left:
+            first = next(iter(left.items()))
+            log.warning("%s: %d rows left out on this machine, e.g. %s: %s (rpt eval lists them in "
+                        "rpt_left_out.json)", bench.name, len(left), *first)
+        docs = [doc for doc, why in zip(docs, reasons) if not why]
     if bench.labels_from_golds:
-        from rpt_tasks.sources import one_of_labels
-
         labels = sorted({doc["gold"] for doc in docs})
         for doc in docs:
             doc.update(labels=labels, answer_format=one_of_labels(labels))

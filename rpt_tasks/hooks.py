@@ -68,10 +68,11 @@ def process_answer(doc: dict, results: list) -> dict:
 def process_label_answer(doc: dict, results: list) -> dict:
     """Classification tasks reported with balanced accuracy too (LegalBench): the metric pairs
     the gold label with the label read from the first sample."""
-    scores = process_answer(doc, results)
-    predicted = verify_doc(samples_of(results)[0], doc).answer
+    results = samples_of(results)
+    verdicts = [verify_doc(r, doc) for r in results]
+    scores = score_samples(doc, results, verdicts)
     gold = next((label for label in doc["labels"] if label.lower() == doc["gold"].strip().lower()), doc["gold"])
-    scores["balanced_acc"] = (gold, predicted)
+    scores["balanced_acc"] = (gold, verdicts[0].answer)
     return scores
 
 

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import os
 import re
 import shutil
 import sys
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 LANGUAGES = ("cpp", "go", "java", "javascript", "python", "rust")
 _FENCE = {".py": "python", ".rs": "rust", ".toml": "toml", ".go": "go", ".js": "javascript", ".java": "java",
@@ -81,25 +78,9 @@ def exercise_id(row: dict) -> dict:
     return {"id": f"{row['language']}/{row['exercise']}"}
 
 
-LEFT_OUT: dict[str, dict[str, str]] = {}  # benchmark -> exercise id -> why (rpt eval writes it down)
-
-
-def keep_row(language: str):
-    """Row filter of one language's task; exercises that cannot run offline are left out, each
-    reported once (a warning) and recorded, never scored as failures."""
-    benchmark = f"aider_polyglot_{language}"
-
-    def keep(row: dict) -> bool:
-        if row["language"] != language:
-            return False
-        reason = unavailable(row)
-        exercise = f"{language}/{row['exercise']}"
-        if reason and exercise not in LEFT_OUT.setdefault(benchmark, {}):
-            log.warning("aider_polyglot: %s left out: %s", exercise, reason)
-        if reason:
-            LEFT_OUT[benchmark][exercise] = reason
-        return reason is None
-    return keep
+def in_language(language: str):
+    """Row filter of one language's task."""
+    return lambda row: row["language"] == language
 
 
 def enable_all_tests(language: str, source: str) -> str:
@@ -354,12 +335,6 @@ def attempts_summary(first: dict[str, str], second: dict[str, str | None], root:
                        "first_attempt_samples": str(Path(path).relative_to(root)),
                        "second_attempt_samples": str(Path(second[task]).relative_to(root)) if second.get(task) else None}
     return {"protocol": "Aider polyglot: two attempts, the second with the test output", "tasks": tasks}
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def reference_rows(mirror: Path) -> list[dict]:

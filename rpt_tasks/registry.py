@@ -68,6 +68,10 @@ class Benchmark:
     labels_from_golds: bool = field(
         default=False, metadata={"help": "The label set is the distinct gold answers of the loaded split (tasks "
                                          "whose labels are not declared, e.g. LegalBench's hub-only ones)."})
+    unavailable: Callable[[dict], str | None] | None = field(
+        default=None, metadata={"help": "Source row -> why this machine cannot judge it (missing libraries, no "
+                                        "network), or None. Such rows are left out and recorded in "
+                                        "rpt_tasks.data.LEFT_OUT, never scored."})
     requires: Callable[[], str | None] | None = field(
         default=None, metadata={"help": "Checks this machine can judge the benchmark (a toolchain); returns what "
                                         "is missing, or None. Loading fails with that message."})
@@ -311,7 +315,7 @@ BENCHMARKS.update({name: Benchmark(
     name=name, domain="code", hub_path="bigcode/bigcodebench", hub_split="v0.1.2", mirror_folder="bigcodebench",
     mirror_split="v0.1.0_hf", size=1140, metric=_PASS + " (the task's libraries installed)",
     fields={"id": "task_id", "question": "complete_prompt" if complete else "instruct_prompt"},
-    tests_from=functools.partial(bigcodebench.task_tests, complete=complete), row_filter=bigcodebench.keep_row(name),
+    tests_from=functools.partial(bigcodebench.task_tests, complete=complete), unavailable=bigcodebench.unavailable,
     verifier="code") for name, complete in (("bigcodebench", True), ("bigcodebench_instruct", False))})
 
 # Aider Polyglot: one task per language (pass rates are reported per language, and a language
@@ -320,7 +324,8 @@ BENCHMARKS.update({f"aider_polyglot_{lang}": Benchmark(
     name=f"aider_polyglot_{lang}", domain="code", hub_path=None, hub_split="test", mirror_folder="aider_polyglot",
     mirror_split="test", size=None, metric="acc = pass rate of the first attempt (exercise's own tests, own runner); "
     "rpt eval adds the second attempt", fields={}, question_from=polyglot.exercise_question,
-    row=polyglot.exercise_id, row_filter=polyglot.keep_row(lang), tests_from=polyglot.exercise_tests, verifier="code",
+    row=polyglot.exercise_id, row_filter=polyglot.in_language(lang), unavailable=polyglot.unavailable,
+    tests_from=polyglot.exercise_tests, verifier="code",
     requires=functools.partial(polyglot.toolchain_problem, lang)) for lang in polyglot.LANGUAGES})
 
 BBH_TASKS = (

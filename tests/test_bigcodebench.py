@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rpt_tasks import bigcodebench
-from rpt_tasks.data import load_docs
+from rpt_tasks.data import LEFT_OUT, load_docs
 from rpt_tasks.verifiers import verify_code_many
 
 MIRROR = Path(os.environ["RPT_DATA_DIR"])
@@ -41,7 +41,7 @@ def docs(mirror):
 
 def test_both_splits_load_with_their_prompts(docs, mirror):
     instruct = {d["rpt_id"]: d for d in load_docs("bigcodebench_instruct")}
-    assert set(instruct) == set(docs) and len(docs) + len(bigcodebench.LEFT_OUT.get("bigcodebench", {})) == 1140
+    assert set(instruct) == set(docs) and len(docs) + len(LEFT_OUT.get("bigcodebench", {})) == 1140
     doc = docs["BigCodeBench/0"]
     spec = json.loads(doc["tests"])
     assert spec["kind"] == "unittest" and spec["expected_tests"] == 10 and spec["prompt"] == ROWS["BigCodeBench/0"]["complete_prompt"]
@@ -81,9 +81,8 @@ def test_cheats_do_not_pass(cheat, docs):
 
 def test_missing_libraries_leave_the_task_out_and_say_so():
     row = {**ROWS["BigCodeBench/0"], "task_id": "BigCodeBench/fixture", "libs": "['itertools', 'not_a_real_lib_xyz']"}
-    keep = bigcodebench.keep_row("bigcodebench_fixture")
-    assert keep(row) is False and keep(ROWS["BigCodeBench/0"]) is True
-    assert "not_a_real_lib_xyz" in bigcodebench.LEFT_OUT["bigcodebench_fixture"]["BigCodeBench/fixture"]
+    assert bigcodebench.unavailable(ROWS["BigCodeBench/0"]) is None
+    assert "not_a_real_lib_xyz" in bigcodebench.unavailable(row)
 
 
 def test_count_tests_reads_the_test_class():
@@ -95,7 +94,7 @@ def test_count_tests_reads_the_test_class():
 
 def test_tasks_that_need_the_internet_are_left_out(docs):
     assert not bigcodebench.NEEDS_INTERNET & set(docs)
-    assert set(bigcodebench.LEFT_OUT["bigcodebench"]) >= bigcodebench.NEEDS_INTERNET
+    assert set(LEFT_OUT["bigcodebench"]) >= bigcodebench.NEEDS_INTERNET
 
 
 @pytest.mark.slow

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rpt_tasks import bigcodebench, polyglot
-from rpt_tasks.data import DataError, load_docs
+from rpt_tasks.data import LEFT_OUT, DataError, load_docs
 from rpt_tasks.registry import BENCHMARKS, get_benchmark
 
 
@@ -24,7 +23,7 @@ def test_mirror_rows_become_docs_of_the_published_size(name, mirror):
         pytest.skip(f"{name} cannot be judged on this machine: {bench.requires()}")
     docs = load_docs(name)
     # rows this machine cannot judge are left out and recorded (BigCodeBench, Aider Polyglot)
-    left_out = len(bigcodebench.LEFT_OUT.get(name, {})) + len(polyglot.LEFT_OUT.get(name, {}))
+    left_out = len(LEFT_OUT.get(name, {}))
     size = bench.mirror_size or bench.size or len(docs) + left_out
     assert len(docs) + left_out == size
     assert len({d["rpt_id"] for d in docs}) == len(docs)  # ids pair samples across runs
