@@ -48,7 +48,7 @@ def resolve_model(name: str) -> str:
     if name == "rpt:tiny":
         path = cache_dir() / "tiny-llama"
         if not (path / "config.json").is_file():
-            from rpt_tasks.tiny_model import build_tiny_llama
+            from rpt_tasks.testing.tiny_model import build_tiny_llama
 
             _atomic_folder(path, build_tiny_llama)
         return str(path)

@@ -9,16 +9,16 @@ import re
 
 from tqdm import tqdm
 
+from rpt_tasks.benchmarks import BENCHMARKS, TRAINING, get_benchmark, prompt_for
 from rpt_tasks.data import DataError, load_docs, mirror_dir
-from rpt_tasks.prompts import prompt_for
-from rpt_tasks.registry import BENCHMARKS, TRAINING, get_benchmark
 
 
 def build_dataset(cfg, tokenizer):
-    """(datasets.Dataset with prompt/rpt_domain/rpt_doc columns, report of what was used)."""
+    """(datasets.Dataset with prompt/rpt_domain/rpt_doc columns, report of what was used); `cfg`
+    is an RptGRPOConfig."""
     import datasets
 
-    rng = random.Random(cfg.data_seed)
+    rng = random.Random(cfg.mixture_seed)
     where = "offline" if mirror_dir() else "hub"
     pools, report = {}, {}
     for domain in cfg.domains:

@@ -11,10 +11,11 @@ from __future__ import annotations
 GIB = 1024 ** 3
 
 
-def estimate_memory(cfg) -> dict[str, float]:
+def estimate_memory(cfg, model_args) -> dict[str, float]:
+    """`cfg`: an RptGRPOConfig, `model_args`: its ModelConfig."""
     from transformers import AutoConfig
 
-    config = AutoConfig.from_pretrained(cfg.model, revision=cfg.revision)
+    config = AutoConfig.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
     hidden, layers = config.hidden_size, config.num_hidden_layers
     heads = config.num_attention_heads
     kv_heads = getattr(config, "num_key_value_heads", None) or heads
@@ -24,13 +25,13 @@ def estimate_memory(cfg) -> dict[str, float]:
     per_layer = 2 * hidden * heads * head_dim + 2 * hidden * kv_heads * head_dim + 3 * hidden * inter
     embed = vocab * hidden * (1 if getattr(config, "tie_word_embeddings", False) else 2)
     params = layers * per_layer + embed
-    act_bytes = 2 if cfg.torch_dtype in ("bfloat16", "float16") else 4
-    if cfg.quantization == "4bit":
+    act_bytes = 2 if model_args.dtype in ("bfloat16", "float16") else 4
+    if model_args.load_in_4bit:
         weights = layers * per_layer * (0.5 + 0.0625) + embed * act_bytes  # NF4 + absmax; embeddings stay 16-bit
     else:
         weights = params * act_bytes
     # LoRA on every linear layer: r * (in + out) per projection
-    lora = cfg.lora_r * layers * (2 * (hidden + heads * head_dim) + 2 * (hidden + kv_heads * head_dim)
+    lora = model_args.lora_r * layers * (2 * (hidden + heads * head_dim) + 2 * (hidden + kv_heads * head_dim)
                                   + 3 * (hidden + inter))
     optimizer = lora * 4 * 3  # fp32 weights copy + 2 Adam moments
     gradients = lora * 4
@@ -64,10 +65,10 @@ def visible_gpu_gib() -> float | None:
     return None
 
 
-def print_plan(cfg) -> dict[str, float]:
-    parts = estimate_memory(cfg)
-    print(f"Memory plan for {cfg.model} ({parts['parameters_billion']:.2f}B parameters, "
-          f"{'QLoRA 4-bit' if cfg.quantization == '4bit' else 'LoRA'}, r={cfg.lora_r}, "
+def print_plan(cfg, model_args) -> dict[str, float]:
+    parts = estimate_memory(cfg, model_args)
+    print(f"Memory plan for {model_args.model_name_or_path} ({parts['parameters_billion']:.2f}B parameters, "
+          f"{'QLoRA 4-bit' if model_args.load_in_4bit else 'LoRA'}, r={model_args.lora_r}, "
           f"batch {cfg.per_device_train_batch_size} x {cfg.max_completion_length} new tokens)")
     for name, gib in parts.items():
         if name not in ("total", "parameters_billion"):

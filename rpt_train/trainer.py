@@ -15,7 +15,7 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from rpt_train.config import TrainConfig
+from rpt_train.config import RptGRPOConfig, RptModelConfig
 
 CHECKPOINT_MARKER = "rpt_checkpoint.json"  # written last: a checkpoint without it is incomplete
 METRICS_FILE = "metrics.jsonl"
@@ -68,55 +68,40 @@ class RptCallback(TrainerCallback):
             write_json_atomic(folder / CHECKPOINT_MARKER, {"step": state.global_step})
 
 
-def load_model(cfg: TrainConfig):
+def load_model(model_args: RptModelConfig, use_cpu: bool):
     import torch
-    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+    from transformers import AutoModelForCausalLM
+    from trl import get_quantization_config
 
-    dtype = getattr(torch, cfg.torch_dtype)
-    kwargs = {"revision": cfg.revision, "dtype": dtype}
-    if cfg.quantization == "4bit":
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type=cfg.bnb_4bit_quant_type,
-            bnb_4bit_use_double_quant=cfg.bnb_4bit_use_double_quant,
-            bnb_4bit_compute_dtype=getattr(torch, cfg.bnb_4bit_compute_dtype))
-        if not cfg.use_cpu and torch.cuda.is_available():
+    kwargs = {"revision": model_args.model_revision, "dtype": getattr(torch, model_args.dtype or "float32"),
+              "attn_implementation": model_args.attn_implementation}
+    quantization = get_quantization_config(model_args)
+    if quantization is not None:
+        kwargs["quantization_config"] = quantization
+        if not use_cpu and torch.cuda.is_available():
             kwargs["device_map"] = {"": torch.cuda.current_device()}
-    model = AutoModelForCausalLM.from_pretrained(cfg.model, **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(model_args.model_name_or_path, **kwargs)
     # A max_new_tokens saved in the model's generation config would override max_completion_length.
     model.generation_config.max_new_tokens = None
     return model
 
 
-def grpo_args(cfg: TrainConfig):
-    from trl import GRPOConfig
-
-    passthrough = ["learning_rate", "num_generations", "max_completion_length", "temperature", "top_p", "beta",
-                   "loss_type", "scale_rewards", "epsilon", "epsilon_high", "mask_truncated_completions",
-                   "per_device_train_batch_size", "gradient_accumulation_steps", "max_steps", "num_train_epochs",
-                   "warmup_steps", "logging_steps", "save_steps", "save_total_limit", "seed", "report_to",
-                   "log_completions", "use_vllm", "vllm_mode", "vllm_gpu_memory_utilization", "vllm_server_host",
-                   "vllm_server_port", "use_cpu", "gradient_checkpointing", "output_dir"]
-    values = {name: getattr(cfg, name) for name in passthrough}
-    if values["epsilon_high"] is None:
-        values.pop("epsilon_high")
-    bf16 = cfg.torch_dtype == "bfloat16" and not cfg.use_cpu
-    return GRPOConfig(**values, bf16=bf16, save_strategy="steps", data_seed=cfg.data_seed,
-                      remove_unused_columns=False, **cfg.grpo_extra)
-
-
-def train(cfg: TrainConfig) -> Path:
+def train(cfg: RptGRPOConfig, model_args: RptModelConfig) -> Path:
     """Run GRPO; returns the output folder (adapter + rpt_adapter.json)."""
     import random
 
     import numpy as np
     import torch
-    from peft import LoraConfig
     from transformers import AutoTokenizer
-    from trl import GRPOTrainer
+    from trl import GRPOTrainer, get_peft_config
 
+    from rpt_tasks.models import resolve_model
     from rpt_train.data import build_dataset
     from rpt_train.rewards import make_reward
 
+    if cfg.bf16_without_gpu:
+        raise ValueError("this recipe trains in bf16 on a GPU and none is visible here: for a CPU run pass "
+                         "--use_cpu true (and --dtype float32)")
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     resume_from = last_complete_checkpoint(output_dir) if cfg.resume else None
@@ -126,26 +111,22 @@ def train(cfg: TrainConfig) -> Path:
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
 
-    from rpt_tasks.models import resolve_model
-
-    cfg = dataclasses.replace(cfg, model=resolve_model(cfg.model))
-    tokenizer = AutoTokenizer.from_pretrained(cfg.model, revision=cfg.revision)
+    model_args = dataclasses.replace(model_args, model_name_or_path=resolve_model(model_args.model_name_or_path))
+    tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     dataset, data_report = build_dataset(cfg, tokenizer)
-    peft_config = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                             target_modules=cfg.lora_target_modules, task_type="CAUSAL_LM")
     resumed_step = json.loads((resume_from / CHECKPOINT_MARKER).read_text())["step"] if resume_from else 0
     trainer = GRPOTrainer(
-        model=load_model(cfg), reward_funcs=[make_reward(d) for d in cfg.domains], args=grpo_args(cfg),
-        train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config,
+        model=load_model(model_args, cfg.use_cpu), reward_funcs=[make_reward(d) for d in cfg.domains], args=cfg,
+        train_dataset=dataset, processing_class=tokenizer, peft_config=get_peft_config(model_args),
         callbacks=[RptCallback(output_dir, resumed_step)])
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    _save_final(trainer, cfg, data_report, output_dir)
+    _save_final(trainer, cfg, model_args, data_report, output_dir)
     return output_dir
 
 
-def _save_final(trainer, cfg: TrainConfig, data_report: dict, output_dir: Path) -> None:
+def _save_final(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_report: dict, output_dir: Path) -> None:
     """Adapter files first (each moved into place atomically), the card last: a folder with
     rpt_adapter.json holds a complete adapter."""
     staging = output_dir / f".final-{os.getpid()}"
@@ -155,19 +136,19 @@ def _save_final(trainer, cfg: TrainConfig, data_report: dict, output_dir: Path) 
     for path in staging.iterdir():
         os.replace(path, output_dir / path.name)
     staging.rmdir()
-    write_json_atomic(output_dir / ADAPTER_CARD, adapter_card(trainer, cfg, data_report))
+    write_json_atomic(output_dir / ADAPTER_CARD, adapter_card(trainer, cfg, model_args, data_report))
 
 
-def adapter_card(trainer, cfg: TrainConfig, data_report: dict) -> dict:
+def adapter_card(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_report: dict) -> dict:
     import importlib.metadata as md
 
     from rpt_tasks.models import folder_sha256
 
     rewards = [entry["reward"] for entry in trainer.state.log_history if "reward" in entry]
     window = max(1, min(10, len(rewards) // 2))
-    base = {"name_or_path": cfg.model, "revision": cfg.revision}
-    if Path(cfg.model).is_dir():
-        base["folder_sha256"] = folder_sha256(Path(cfg.model))
+    base = {"name_or_path": model_args.model_name_or_path, "revision": model_args.model_revision}
+    if Path(model_args.model_name_or_path).is_dir():
+        base["folder_sha256"] = folder_sha256(Path(model_args.model_name_or_path))
     versions = {}
     for package in ("rpt-transfer", "torch", "transformers", "trl", "peft", "accelerate", "bitsandbytes", "vllm"):
         try:
@@ -177,15 +158,21 @@ def adapter_card(trainer, cfg: TrainConfig, data_report: dict) -> dict:
     return {
         "format": "rpt_adapter/1",
         "base_model": base,
-        "method": "GRPO (TRL) + " + ("QLoRA 4-bit" if cfg.quantization == "4bit" else "LoRA"),
+        "method": "GRPO (TRL) + " + ("QLoRA 4-bit" if model_args.load_in_4bit else
+                                     "LoRA" if model_args.use_peft else "full fine-tuning"),
         "trained_domains": sorted(cfg.domains),
         "domain_weights": cfg.domains,
         "data": data_report,
         "steps": trainer.state.global_step,
         "seed": cfg.seed,
-        "config": dataclasses.asdict(cfg),
+        "config": {**_plain(cfg.to_dict()), **_plain(dataclasses.asdict(model_args))},
         "versions": versions,
         "rewards": {"first_steps_mean": sum(rewards[:window]) / window if rewards else None,
                     "last_steps_mean": sum(rewards[-window:]) / window if rewards else None,
                     "final": rewards[-1] if rewards else None, "logged_steps": len(rewards)},
     }
+
+
+def _plain(config: dict) -> dict:
+    """JSON-safe values of a config (enums and other objects as strings)."""
+    return json.loads(json.dumps(config, default=str))

@@ -39,15 +39,15 @@ SHAPES = {
 CHILD = r'''
 import json, sys, time
 import torch
-from rpt_train.config import load_config
+from rpt_train.config import load_recipe
 from rpt_train.plan import estimate_memory
 from rpt_train.trainer import train
 
 spec = json.loads(sys.argv[1])
-cfg = load_config(spec["recipe"], spec["overrides"])
-estimate = estimate_memory(cfg)
+cfg, model_args = load_recipe(spec["recipe"], spec["overrides"])
+estimate = estimate_memory(cfg, model_args)
 start = time.perf_counter()
-train(cfg)
+train(cfg, model_args)
 elapsed = time.perf_counter() - start
 cuda = torch.cuda.is_available()
 steps = [json.loads(l) for l in open(f"{cfg.output_dir}/metrics.jsonl") if l.strip()]
@@ -55,7 +55,7 @@ print("RESULT " + json.dumps({
     "peak_allocated_gib": torch.cuda.max_memory_allocated() / 2**30 if cuda else None,
     "peak_reserved_gib": torch.cuda.max_memory_reserved() / 2**30 if cuda else None,
     "estimate_gib": estimate["total"], "estimate": estimate,
-    "seconds": elapsed, "steps": spec["overrides"]["max_steps"],
+    "seconds": elapsed, "steps": cfg.max_steps,
     "device": torch.cuda.get_device_name() if cuda else "cpu",
     "last_log": steps[-1] if steps else None}), flush=True)
 '''
@@ -65,7 +65,7 @@ def build_model(shape: str, folder: Path) -> Path:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from rpt_tasks.tiny_model import build_tiny_llama
+    from rpt_tasks.testing.tiny_model import build_tiny_llama
 
     build_tiny_llama(folder)  # its offline tokenizer; the model below replaces the tiny one
     from transformers import AutoTokenizer
@@ -104,12 +104,13 @@ def main() -> int:
     print(f"random {args.shape} model written in {time.perf_counter() - t0:.0f}s", flush=True)
     results = {}
     for recipe in args.recipes:
-        overrides = {"model": str(model), "max_steps": args.steps, "output_dir": str(work / Path(recipe).stem),
-                     "max_completion_length": args.max_completion_length, "save_steps": 10_000,
-                     "gradient_accumulation_steps": 1, "logging_steps": 1, "max_train_samples": 256,
-                     "domains": {"math": 1.0}, "decontaminate": False}  # (needs every eval set; not measured here)
+        overrides = ["--model_name_or_path", str(model), "--max_steps", str(args.steps), "--output_dir",
+                     str(work / Path(recipe).stem), "--max_completion_length", str(args.max_completion_length),
+                     "--save_steps", "10000", "--gradient_accumulation_steps", "1", "--logging_steps", "1",
+                     "--max_train_samples", "256", "--domains", "{math: 1.0}",
+                     "--decontaminate", "false"]  # (decontamination needs every eval set; not measured here)
         if args.shape == "tiny" and not _cuda():  # the script's own check on a CPU
-            overrides.update(use_cpu=True, torch_dtype="float32", bnb_4bit_compute_dtype="float32")
+            overrides += ["--use_cpu", "true", "--bf16", "false", "--dtype", "float32"]
         proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps({"recipe": str(REPO / recipe), "overrides": overrides})],
                               cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))})
         line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)

@@ -51,7 +51,7 @@ def run_ours(problems, workers: int) -> tuple[float, int]:
 
 def attack_table() -> list[tuple[str, str, str]]:
     from rpt_tasks.sandbox import Sandbox
-    from rpt_tasks.sandbox_attacks import attack_suite
+    from rpt_tasks.testing.sandbox_attacks import attack_suite
 
     secret = "rpt-secret-" + os.urandom(8).hex()
     os.environ["RPT_BENCH_SECRET"] = secret

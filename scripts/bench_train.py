@@ -54,10 +54,9 @@ PLAIN_TRL = textwrap.dedent('''
 
 RPT_SIDE = textwrap.dedent('''
     import json, resource, sys
-    from rpt_train.config import load_config
+    from rpt_train.config import load_recipe
     from rpt_train.trainer import train
-    cfg = load_config(sys.argv[1], json.loads(sys.argv[2]))
-    train(cfg)
+    train(*load_recipe(sys.argv[1], json.loads(sys.argv[2])))
     print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 ''')
 
@@ -84,28 +83,27 @@ def main() -> None:
     from transformers import AutoTokenizer
 
     from rpt_tasks.models import resolve_model
-    from rpt_train.config import load_config
+    from rpt_train.config import load_recipe
     from rpt_train.data import build_dataset
-    from rpt_train.trainer import grpo_args
 
     tmp = Path(tempfile.mkdtemp(prefix="rpt-bench-train-"))
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"), HF_HUB_OFFLINE="1",
                HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     env.setdefault("RPT_DATA_DIR", str(REPO.parent / "shared" / "data"))
     os.environ.update({k: env[k] for k in ("RPT_DATA_DIR", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")})
-    overrides = {"max_steps": args.steps, "save_steps": 10 ** 6}
-    cfg = load_config(args.config, overrides)
-    cfg.model = resolve_model(cfg.model)
-    rows, _ = build_dataset(cfg, AutoTokenizer.from_pretrained(cfg.model))
+    overrides = ["--max_steps", str(args.steps), "--save_steps", str(10 ** 6)]
+    cfg, model_args = load_recipe(args.config, overrides)
+    model = resolve_model(model_args.model_name_or_path)
+    rows, _ = build_dataset(cfg, AutoTokenizer.from_pretrained(model))
     rows.to_json(str(tmp / "rows.jsonl"))
-    grpo = {k: v for k, v in grpo_args(cfg).to_dict().items()
+    grpo = {k: v for k, v in cfg.to_dict().items()
             if k in ("learning_rate", "num_generations", "max_completion_length", "temperature", "top_p", "beta",
                      "loss_type", "scale_rewards", "epsilon", "per_device_train_batch_size",
                      "gradient_accumulation_steps", "max_steps", "logging_steps", "seed", "use_cpu", "bf16",
                      "gradient_checkpointing")}
-    grpo.update(report_to="none", save_strategy="no", data_seed=cfg.data_seed)
-    lora = {"r": cfg.lora_r, "lora_alpha": cfg.lora_alpha, "lora_dropout": cfg.lora_dropout,
-            "target_modules": cfg.lora_target_modules, "task_type": "CAUSAL_LM"}
+    grpo.update(report_to="none", save_strategy="no", data_seed=cfg.mixture_seed)
+    lora = {"r": model_args.lora_r, "lora_alpha": model_args.lora_alpha, "lora_dropout": model_args.lora_dropout,
+            "target_modules": model_args.lora_target_modules, "task_type": "CAUSAL_LM"}
     (tmp / "plain.py").write_text(PLAIN_TRL)
     (tmp / "rpt_side.py").write_text(RPT_SIDE)
 
@@ -115,17 +113,17 @@ def main() -> None:
     for i in tqdm(range(args.runs), desc="runs (both sides)"):
         out = tmp / f"rpt-{i}"
         side = run([sys.executable, str(tmp / "rpt_side.py"), args.config,
-                    json.dumps({**overrides, "model": cfg.model, "output_dir": str(out)})], env)
+                    json.dumps([*overrides, "--model_name_or_path", model, "--output_dir", str(out)])], env)
         results["rpt train"]["step"] += step_times(out / "metrics.jsonl")
         results["rpt train"]["rss"].append(side["peak_rss_mb"])
-        spec = {"rows": str(tmp / "rows.jsonl"), "metrics": str(tmp / f"plain-{i}.jsonl"), "model": cfg.model,
-                "dtype": cfg.torch_dtype, "grpo": {**grpo, "output_dir": str(tmp / f"plain-out-{i}")}, "lora": lora}
+        spec = {"rows": str(tmp / "rows.jsonl"), "metrics": str(tmp / f"plain-{i}.jsonl"), "model": model,
+                "dtype": model_args.dtype, "grpo": {**grpo, "output_dir": str(tmp / f"plain-out-{i}")}, "lora": lora}
         (tmp / f"plain-{i}.json").write_text(json.dumps(spec))
         side = run([sys.executable, str(tmp / "plain.py"), str(tmp / f"plain-{i}.json")], env)
         results["plain TRL"]["step"] += step_times(tmp / f"plain-{i}.jsonl")
         results["plain TRL"]["rss"].append(side["peak_rss_mb"])
 
-    print(f"\n{'side':<12}{'median step s':>15}{'peak RSS MB':>13}   ({cfg.model}, {args.steps} steps x {args.runs} runs)")
+    print(f"\n{'side':<12}{'median step s':>15}{'peak RSS MB':>13}   ({model}, {args.steps} steps x {args.runs} runs)")
     for name, r in results.items():
         print(f"{name:<12}{statistics.median(r['step']):>15.3f}{max(r['rss']):>13.0f}")
     step_ratio = statistics.median(results["rpt train"]["step"]) / statistics.median(results["plain TRL"]["step"])

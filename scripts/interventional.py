@@ -5,7 +5,7 @@ and evaluations are kept, an interrupted training run resumes from its last chec
     python scripts/interventional.py --config scripts/interventional.yaml [--limit N]
 
 Config (YAML): base (model id/path), recipe (rpt train recipe), domains (list), tasks (rpt eval
---tasks), out (folder), train_overrides (dict of TrainConfig fields), eval_args (extra rpt eval
+--tasks), out (folder), train_overrides (dict of rpt train fields: TRL's GRPOConfig/ModelConfig), eval_args (extra rpt eval
 arguments), limit (documents per task, optional), backend (auto|hf|vllm).
 """
 
@@ -26,7 +26,7 @@ def train(cfg: dict, domain: str, folder: Path) -> None:
     if (folder / "rpt_adapter.json").is_file():
         print(f"skip (trained): {folder}")
         return
-    cmd = [*RPT, "train", "--config", cfg["recipe"], "--model", cfg["base"], "--domains", json.dumps({domain: 1.0}),
+    cmd = [*RPT, "train", "--config", cfg["recipe"], "--model_name_or_path", cfg["base"], "--domains", json.dumps({domain: 1.0}),
            "--output_dir", str(folder)]
     for key, value in (cfg.get("train_overrides") or {}).items():
         cmd += [f"--{key}", json.dumps(value)]

@@ -28,7 +28,7 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    from rpt_tasks.tiny_model import build_tiny_llama
+    from rpt_tasks.testing.tiny_model import build_tiny_llama
 
     return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama"))
 

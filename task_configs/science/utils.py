@@ -1,3 +1,4 @@
-"""Hooks for the rpt science tasks; the logic lives in rpt_tasks (shared with the trainer)."""
+"""Hooks of the rpt science tasks; the logic lives in rpt_tasks (shared with the trainer).
+Generated from rpt_tasks/benchmarks/science.py."""
 
-from rpt_tasks.hooks import doc_to_text, load_benchmark, process_answer  # noqa: F401
+from rpt_tasks.harness.hooks import balanced_accuracy, doc_to_text, keep_all_samples, load_benchmark, process_label_results, process_pass_at_k, process_results, verify_in_batch  # noqa: F401

@@ -1,0 +1,62 @@
+"""`rpt tasks`: every task with its domain, source and size, and the paper's 16 benchmarks with
+what this machine has for each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rpt_tasks.benchmarks import BENCHMARKS, GROUPS, PAPER_SUITE, get_benchmark, group_members
+
+
+def source(bench) -> str:
+    if bench.hub is None:
+        folder = bench.mirror.folder if bench.mirror else bench.name
+        return f"no hub copy; $RPT_DATA_DIR/{folder}/"
+    return bench.hub.path + (f" ({bench.hub.name})" if bench.hub.name else "") + f" [{bench.hub.split}]"
+
+
+def paper_suite() -> list[dict]:
+    """Each of the paper's benchmarks, its domain, the task or group that runs it, and what this
+    machine has for it (offline data, a hub-only set, a missing toolchain)."""
+    from rpt_tasks.data import mirror_dir
+    from rpt_tasks.harness.evaluate import unjudgeable
+
+    mirror = mirror_dir()
+    out = []
+    for name, (domain, task) in PAPER_SUITE.items():
+        members = [get_benchmark(t) for t in group_members(task)]
+        offline = sum(1 for b in members if mirror and b.mirror and (mirror / b.mirror.folder).is_dir())
+        cannot = len(unjudgeable([b.task for b in members]))
+        here = (f"{offline}/{len(members)} tasks offline" if len(members) > 1 else
+                "offline" if offline else ("hub" if members[0].hub else "needs its data in $RPT_DATA_DIR"))
+        if cannot:
+            here += f"; {cannot} cannot run here (toolchains)"
+        out.append(dict(benchmark=name, domain=domain, run_with=task, here=here))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="rpt tasks", description="List the rpt_* tasks.")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    rows = [dict(task=b.task, domain=b.domain, kind="structured" if b.structured else "unstructured",
+                 source=source(b), size=b.size if b.size is not None else "-", samples=b.samples, metric=b.metric)
+            for b in BENCHMARKS.values()]
+    paper = paper_suite()
+    if args.json:
+        print(json.dumps({"tasks": rows, "paper_suite": paper}, indent=2))
+        return 0
+    print(f"The paper's {len(paper)} benchmarks:")
+    pcols = ["benchmark", "domain", "run_with", "here"]
+    pwidths = {c: max(len(c), *(len(str(r[c])) for r in paper)) for c in pcols}
+    for r in [dict(zip(pcols, pcols)), *paper]:
+        print("  " + "  ".join(str(r[c]).ljust(pwidths[c]) for c in pcols))
+    print("\nAll tasks:")
+    cols = ["task", "domain", "kind", "size", "samples", "source"]
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
+    print("  ".join(c.ljust(widths[c]) for c in cols))
+    for r in sorted(rows, key=lambda r: (r["domain"], r["task"])):
+        print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
+    print(f"\ngroups: {', '.join(sorted(GROUPS))}")
+    return 0

@@ -1,0 +1,159 @@
+"""`rpt eval`: lm-eval's own `run` command (same flags) on our task folder, with what a study
+needs around it: results published only once a run has finished (staged, then moved in),
+provenance in every task's metadata, tasks this machine cannot judge skipped and recorded, rows
+it cannot judge listed, and the benchmarks' after-run hooks (Aider Polyglot's second attempt).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from rpt_tasks import __version__
+from rpt_tasks.benchmarks import BENCHMARKS, GROUPS, get_benchmark, group_members
+from rpt_tasks.harness import lm_eval_internals as internals
+from rpt_tasks.harness.configs import task_dir
+
+_MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_completion_tokens")
+
+
+def main(argv: list[str]) -> int:
+    parser = internals.run_parser()
+    args = parser.parse_args(["run", *argv])
+    if not args.tasks:
+        parser.error("rpt eval: --tasks is required (see `rpt tasks`)")
+    args.metadata = {**(args.metadata or {}), **provenance(args)}
+    user_paths = [p for p in (args.include_path or "").split(":") if p]
+    given = args.tasks if isinstance(args.tasks, list) else [args.tasks]
+    requested = [t for item in given for t in str(item).replace(",", " ").split() if t]
+    leaves = [task for name in requested for task in group_members(name)]
+    skipped = unjudgeable(leaves)
+    for task, why in skipped.items():
+        print(f"rpt eval: skipping {task}: {why}", file=sys.stderr)
+    if skipped:
+        if all(t in skipped for t in requested):
+            print("rpt eval: nothing left to run", file=sys.stderr)
+            return 2
+        args.metadata["rpt_skipped"] = skipped
+    tasks_root = task_view(skipped) if skipped else None
+    internals.use_task_manager([str(tasks_root or task_dir()), *user_paths], with_defaults=False)
+    args.include_path = None  # given to the TaskManager above instead
+    ran = [t for t in leaves if t not in skipped]
+    hooks = {bench.after_run for bench in map(_benchmark, ran) if bench is not None and bench.after_run}
+    if hooks and args.output_path:
+        args.log_samples = True  # further attempts are built from the first one's samples
+
+    final = Path(args.output_path) if args.output_path else None
+    staging = None
+    if final is not None:
+        # lm-eval writes files in place as it goes; we let it write into a staging folder and
+        # move the files over once the run has finished, so a crash never leaves partial results.
+        root = final.parent if final.suffix == ".json" else final
+        staging = root / f".rpt-partial-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        args.output_path = str(staging / final.name if final.suffix == ".json" else staging)
+    args.func(args)
+    for hook in hooks:
+        hook(args, staging, ran)
+    if staging is not None and staging.exists():
+        write_left_out(staging, ran)
+        publish(staging, final.parent if final.suffix == ".json" else final)
+    if tasks_root is not None:
+        shutil.rmtree(tasks_root.parent, ignore_errors=True)
+    return 0
+
+
+def _benchmark(task: str):
+    try:
+        return get_benchmark(task)
+    except KeyError:
+        return None  # a user's own task
+
+
+def unjudgeable(tasks: list[str]) -> dict[str, str]:
+    """The tasks that this machine cannot judge (a missing toolchain), and why."""
+    skipped = {}
+    for task in tasks:
+        bench = _benchmark(task)
+        problem = bench.requires() if bench is not None and bench.requires else None
+        if problem:
+            skipped[task] = problem
+    return skipped
+
+
+def task_view(skipped: dict[str, str]) -> Path:
+    """A copy of our task folder without the skipped tasks (removed from their groups too), so
+    that the groups still aggregate what did run."""
+    import yaml
+
+    root = Path(tempfile.mkdtemp(prefix="rpt-tasks-")) / "task_configs"
+    shutil.copytree(task_dir(), root, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in root.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem in skipped:
+            path.unlink()
+        elif text.lstrip().startswith("group:"):
+            group = yaml.safe_load(text)
+            group["task"] = [t for t in group["task"] if t not in skipped]
+            path.write_text(yaml.safe_dump(group, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def write_left_out(staging: Path, tasks: list[str]) -> None:
+    """Rows a task left out on this machine (missing libraries, crates.io packages), by task."""
+    from rpt_tasks.data import load
+
+    left = {}
+    for task in tasks:
+        bench = _benchmark(task)
+        if bench is not None and bench.unavailable and task in {b.task for b in BENCHMARKS.values()}:
+            rows = load(task).left_out
+            if rows:
+                left[task] = rows
+    if left:
+        (staging / "rpt_left_out.json").write_text(json.dumps(left, indent=2), encoding="utf-8")
+        for task, rows in left.items():
+            print(f"rpt eval: {task} left out {len(rows)} rows (see rpt_left_out.json)", file=sys.stderr)
+
+
+def publish(staging: Path, dest: Path) -> None:
+    """Move finished files into place, samples before results: a results_*.json that exists
+    always has its samples beside it."""
+    files = sorted((p for p in staging.rglob("*") if p.is_file()), key=lambda p: p.name.startswith("results"))
+    for src in files:
+        target = dest / src.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, target)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def provenance(args) -> dict:
+    """Recorded in every task's config metadata in the results file: what exactly was evaluated."""
+    from rpt_tasks.data import mirror_dir
+    from rpt_tasks.models import file_sha256, folder_sha256, resolve_model
+
+    meta = {"rpt_version": __version__}
+    gen = args.gen_kwargs or {}
+    for key in _MAX_TOKS_ALIASES:
+        if key in gen:  # what --gen_kwargs asked for (the requests' own limits decide `truncated`)
+            meta["rpt_max_gen_toks"] = int(gen[key])
+            break
+    model_args = args.model_args if isinstance(args.model_args, dict) else {}
+    if isinstance(model_args.get("pretrained"), str):
+        model_args["pretrained"] = resolve_model(model_args["pretrained"])
+    for arg, key in (("pretrained", "rpt_model_sha256"), ("peft", "rpt_adapter_sha256")):
+        value = model_args.get(arg)
+        if isinstance(value, str) and Path(value).is_dir():
+            meta[key] = folder_sha256(Path(value))
+    mirror = mirror_dir()
+    meta["rpt_data_source"] = f"mirror:{mirror}" if mirror else "hub"
+    if mirror and (mirror / "manifest.json").is_file():
+        meta["rpt_data_manifest_sha256"] = file_sha256(mirror / "manifest.json")
+    return meta
+
+
+__all__ = ["GROUPS", "main"]
