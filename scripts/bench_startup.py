@@ -44,7 +44,7 @@ def main() -> None:
     if args.model:
         model = args.model
     else:
-        from rpt_tasks.tiny_model import build_tiny_llama
+        from rpt_tasks.testing.tiny_model import build_tiny_llama
 
         model = str(build_tiny_llama(tmp / "tiny"))
     common = ["--model", "hf", "--model_args", f"pretrained={model}", "--tasks", "rpt_gsm8k", "--limit", "1",
