@@ -25,6 +25,7 @@ from rpt_tasks.benchmarks.spec import Benchmark, Group, Mirror
 from rpt_tasks.sandbox.runners import LANGUAGES, toolchain_problem
 
 FOLDER = "aider_polyglot"
+VERSION = 2.0  # 2.0: the hardened judge of issue 14 (trusted namespace, report channel, IPC namespace)
 TITLE = "rpt Aider Polyglot tasks"
 INTRO = ("Aider Polyglot (the paper's code benchmark over six languages): 225 Exercism exercises, answered with "
          "whole files and judged by each language's own test runner.")

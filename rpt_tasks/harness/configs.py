@@ -69,7 +69,7 @@ def template(family) -> dict:
     if code:
         config["filter_list"] = _filter("verify_in_batch")
     config.update(process_results="utils.process_results", metric_list=["acc", "no_answer", "truncated"],
-                  generation_kwargs=GREEDY, metadata={"version": 1.0})
+                  generation_kwargs=GREEDY, metadata={"version": getattr(family, "VERSION", 1.0)})
     config.update(getattr(family, "TEMPLATE", {}))  # what every task of the family shares beyond this
     return config
 

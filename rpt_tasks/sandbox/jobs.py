@@ -18,11 +18,16 @@ class Limits:
 
 @dataclass(frozen=True)
 class FunctionTests:
-    """Trusted test code run in the judge with the candidate's top-level names bound
-    (and `candidate` bound to `entry_point`, HumanEval's convention)."""
+    """Trusted test code run in the judge. Its namespace is built from trusted sources only:
+    builtins, `setup` (the prompt's own code: HumanEval's helpers) and the standard-library modules
+    the tests name; the candidate contributes just the names the tests call that nothing trusted
+    defines (the entry point, MBPP's function, LeetCode's Solution), each a remote stub, with
+    `candidate` bound to `entry_point` (HumanEval's convention)."""
 
     program: str
     entry_point: str | None = None
+    setup: str = ""
+    calls: tuple[str, ...] = ()  # names the candidate provides even where a builtin has that name (MBPP's `sum`)
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,13 @@ class CommandTests:
     runs there as the candidate, inside a filesystem view that holds only the system folders and
     toolchains (read-only), a private /tmp and that folder. The verdict never trusts the exit
     status alone (model code runs inside the test runner, where it could exit 0 early): `report`
-    names the rule that must also find every one of `expected_tests` tests passing in the output
-    (see _command_verdict); the count comes from the test sources, read by the trusted side
-    (0 where it cannot be known statically: Rust tests made by macros or behind features)."""
+    names the rule that must also find every one of `expected_tests` tests passing (see
+    modes._command_verdict); the count comes from the test sources, read by the trusted side (0
+    where it cannot be known statically: Rust tests made by macros or behind features).
+    The Python runners (`report` pytest, unittest) report on a channel of their own, with a
+    per-run nonce (report_guard: runners.PYTEST_CONFTEST and UNITTEST_RUNNER load it; a job of
+    these kinds built by hand must ship them too); their output is then only for the reader. `private_input`
+    reaches such a runner on that channel, never the disk (BigCodeBench's source)."""
 
     files: dict
     argv: tuple[str, ...]
@@ -53,12 +62,13 @@ class CommandTests:
     env: dict = field(default_factory=dict)  # extra environment (toolchain homes)
     binds: tuple[str, ...] = ()  # extra read-only folders to show (toolchains outside the system folders)
     writable: tuple[str, ...] = ()  # subfolders the candidate may write into (build folders)
+    private_input: str = ""
 
 
 @dataclass(frozen=True)
 class SandboxResult:
     passed: bool
-    status: str  # passed | failed | timeout | load_error | crashed | error
+    status: str  # passed | failed | timeout | load_error | crashed | error | tamper_suspected
     detail: str = ""
     isolation: str = ""  # which network isolation was active
     tests_passed: int = 0

@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import math
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
@@ -20,8 +22,10 @@ import sys
 import tempfile
 import time
 
+from dataclasses import asdict
+
 from rpt_tasks.sandbox.jobs import CommandTests, FunctionTests, Limits, SandboxResult, StdioTests
-from rpt_tasks.verify.pipes import Closed, PipeReader, Timeout, TooLong, read_rest
+from rpt_tasks.verify.pipes import Closed, JsonChannel, Malformed, PipeReader, Timeout, TooLong, read_rest
 
 
 # ---------------------------------------------------------------- function mode
@@ -38,14 +42,12 @@ def judge_function(tests: FunctionTests, limits: Limits, new_process) -> Sandbox
         hello = channel.receive()
         if hello[0] != "ready":
             return SandboxResult(False, "load_error", str(hello[1:])[:300], isolation)
-        namespace = _bind_candidate_names(channel, hello[1])
-        if tests.entry_point:
-            if tests.entry_point not in namespace:
-                return SandboxResult(False, "failed", f"no function {tests.entry_point!r} defined", isolation)
-            namespace["candidate"] = namespace[tests.entry_point]
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - time.monotonic()))
         try:
+            namespace = trusted_namespace(tests, channel, hello[1])
+            if tests.entry_point and tests.entry_point not in namespace:
+                return SandboxResult(False, "failed", f"no function {tests.entry_point!r} defined", isolation)
             exec(compile(tests.program, "<tests>", "exec"), namespace)  # noqa: S102 - trusted dataset code
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -69,36 +71,25 @@ def _raise_timeout(signum, frame):
     raise Timeout()
 
 
-class _Channel:
-    """JSON lines over a pipe pair, every read and write bounded by the job's deadline."""
+class _Channel(JsonChannel):
+    """The judge's channel to a candidate: every way the candidate can break the protocol (end,
+    flood, malformed or oversized messages) is a _ChildGone, a failed job, never a crash."""
 
-    MAX_MESSAGE = 64 << 20
-
-    def __init__(self, read_fd: int, write_fd: int, deadline: float):
-        self.read_fd, self.write_fd, self.deadline = read_fd, write_fd, deadline
-        self.reader = PipeReader(read_fd, deadline)
-
-    def send(self, message) -> None:
-        data = json.dumps(message).encode() + b"\n"
+    def send_raw(self, data: bytes) -> None:
         try:
-            while data:
-                left = None if self.deadline == math.inf else max(0.0, self.deadline - time.monotonic())
-                if not select.select([], [self.write_fd], [], left)[1]:
-                    raise Timeout()
-                written = os.write(self.write_fd, data[:65536])
-                data = data[written:]
+            super().send_raw(data)
         except (BrokenPipeError, OSError) as e:
             raise _ChildGone(f"candidate process ended ({e.__class__.__name__})") from None
 
     def receive(self) -> list:
-        line = self.receive_line()
         try:
-            message = json.loads(line)
-        except (ValueError, RecursionError):
-            message = None
-        if not isinstance(message, list) or not message:
-            raise _ChildGone("candidate sent a malformed message")
-        return message
+            return super().receive()
+        except Closed:
+            raise _ChildGone("candidate process ended before answering") from None
+        except TooLong:
+            raise _ChildGone("candidate sent an oversized message") from None
+        except Malformed:
+            raise _ChildGone("candidate sent a malformed message") from None
 
     def receive_line(self) -> str:
         try:
@@ -108,32 +99,98 @@ class _Channel:
         except TooLong:
             raise _ChildGone("candidate sent an oversized message") from None
 
-    def close(self) -> None:
-        for fd in (self.read_fd, self.write_fd):
-            if fd < 0:
-                continue
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
-
-def _bind_candidate_names(channel: _Channel, names: list) -> dict:
-    """The judge's view of the candidate module: stubs for callables, plain copies of data."""
+def trusted_namespace(tests: FunctionTests, channel: _Channel, offered: list) -> dict:
+    """Where the tests resolve names: builtins, the trusted setup, the standard-library modules
+    the tests name (imported here by that name, never by a name the candidate chose), and, for
+    the names the tests call that nothing trusted defines, the candidate's: callables as remote
+    stubs, data as plain copies. A candidate's `abs`, `sorted` or `poly` is never bound: the
+    tests see the real builtins and the prompt's own helpers."""
+    import builtins
     import importlib
 
-    namespace: dict = {"__name__": "__tests__"}
-    for kind, name, payload in names:
-        if kind == "call":
-            namespace[name] = _RemoteCallable(channel, ["name", name], name)
-        elif kind == "value":
-            namespace[name] = decode(payload)
-        elif kind == "module":
-            try:  # `import math` in the candidate makes `math` visible to HumanEval-style tests
-                namespace[name] = importlib.import_module(payload)
-            except Exception:  # noqa: BLE001
-                pass
+    namespace: dict = {"__name__": "__tests__", "__builtins__": builtins}
+    if tests.setup:
+        exec(compile(tests.setup, "<setup>", "exec"), namespace)  # noqa: S102 - the prompt: trusted dataset code
+    program = ast.parse(tests.program)
+    wanted = (global_names(program) - defined_names(program) - set(namespace) - set(dir(builtins)))
+    offered_names = {name: (kind, payload) for kind, name, payload in offered}
+    for name in sorted(wanted | set(tests.calls) | ({tests.entry_point} if tests.entry_point else set())):
+        if name in offered_names:
+            namespace[name] = (_RemoteCallable(channel, ["name", name], name) if offered_names[name][0] == "call"
+                               else _remote_global(channel, name))
+        elif name in sys.stdlib_module_names:
+            namespace[name] = importlib.import_module(name)
+    if tests.entry_point in namespace:
+        namespace["candidate"] = namespace[tests.entry_point]
     return namespace
+
+
+def _remote_global(channel: _Channel, name: str):
+    """A plain-data global of the candidate, rebuilt as exact builtins."""
+    channel.send(["getglobal", name])
+    reply = channel.receive()
+    if reply[0] != "ok":
+        raise _remote_exception(reply[1], reply[2])
+    return decode(reply[1])
+
+
+def global_names(tree: ast.AST) -> set[str]:
+    """Names code reads from its global scope: loads that no enclosing function or comprehension
+    binds (parameters, assignments, imports, nested definitions)."""
+    names: set[str] = set()
+
+    def bound(scope: ast.AST) -> set[str]:
+        out = set()
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = scope.args
+            out |= {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a}
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                out.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not scope:
+                out.add(node.name)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                out.add(node.name)
+        return out
+
+    def visit(node: ast.AST, local: frozenset) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for child in [*getattr(node, "decorator_list", []), *node.args.defaults, *node.args.kw_defaults]:
+                if child is not None:
+                    visit(child, local)
+            inner = local | bound(node)
+            for child in (node.body if isinstance(node.body, list) else [node.body]):
+                visit(child, inner)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            inner = local | {t.id for g in node.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)}
+            for child in ast.iter_child_nodes(node):
+                visit(child, inner)
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child, local)
+
+    visit(tree, frozenset())
+    return names
+
+
+def defined_names(tree: ast.Module) -> set[str]:
+    """Names a module defines at its top level (assignments anywhere at module scope, imports,
+    definitions), which its own code then reads."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+    return out
 
 
 class _RemoteCallable:
@@ -246,16 +303,11 @@ def candidate_serve(code: str) -> None:
             if name.startswith("__"):
                 continue
             if isinstance(value, types.ModuleType):
-                names.append(["module", name, value.__name__])
-            elif callable(value):
+                continue  # the judge never imports what a candidate names
+            if callable(value):
                 names.append(["call", name, None])
-            elif isinstance(value, _ITERATOR_TYPES):
-                continue  # describing would consume it
-            else:
-                try:
-                    names.append(["value", name, encode(value)])
-                except ValueError:
-                    pass
+            elif not isinstance(value, _ITERATOR_TYPES):  # describing an iterator would consume it
+                names.append(["value", name, None])  # sent when the tests ask for it (getglobal)
         channel.send(["ready", names])
         handles: dict[int, object] = {}
         while True:
@@ -265,6 +317,12 @@ def candidate_serve(code: str) -> None:
                     value = getattr(handles[request[1]], request[2])
                     channel.send(["callable"] if callable(value) else ["ok", encode(value, handles)])
                 except BaseException as e:  # noqa: BLE001
+                    channel.send(["err", type(e).__name__, str(e)[:200]])
+                continue
+            if request[0] == "getglobal":
+                try:
+                    channel.send(["ok", encode(namespace[request[1]])])
+                except BaseException as e:  # noqa: BLE001 - not plain data: the tests cannot use it
                     channel.send(["err", type(e).__name__, str(e)[:200]])
                 continue
             if request[0] == "setattr":
@@ -374,70 +432,70 @@ def decode(data, handles: dict | None = None):
 # ---------------------------------------------------------------- stdio mode
 
 
-def judge_stdio(tests: StdioTests, limits: Limits, new_process) -> SandboxResult:
-    """Each case: a fresh candidate process, stdin from a file, stdout read (capped) by the judge.
-    `limits.timeout_s` is per case here (problems state their time limit per test)."""
-    isolation, total = "", len(tests.cases)
-    for index, (stdin, expected) in enumerate(tests.cases):
-        with tempfile.TemporaryFile() as stdin_file:
-            stdin_file.write(stdin.encode("utf-8"))
-            stdin_file.seek(0)
-            stdin_fd = os.dup(stdin_file.fileno())
-        out_r, out_w = os.pipe()
-        deadline = time.monotonic() + limits.timeout_s
-        candidate = new_process("stdio", [stdin_fd, out_w], deadline)
-        isolation = candidate.isolation
-        try:
-            output, problem = _read_all(out_r, deadline, limits.output_mb << 20)
-            if problem is None:
-                status = candidate.exit_status()
-                if status is None:
-                    problem = "timeout"
-                elif os.WIFSIGNALED(status):
-                    problem = f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-                elif os.WEXITSTATUS(status) != 0:
-                    problem = f"exit status {os.WEXITSTATUS(status)}"
-        finally:
-            os.close(out_r)
-            candidate.close()
-        if problem == "timeout":
-            return SandboxResult(False, "timeout", f"case {index}: over {limits.timeout_s}s", isolation, index, total)
-        if problem:
-            return SandboxResult(False, "failed", f"case {index}: {problem}", isolation, index, total)
-        if not outputs_match(output.decode("utf-8", "replace"), expected, tests.float_tolerance):
-            return SandboxResult(False, "failed", f"case {index}: wrong output", isolation, index, total)
-    return SandboxResult(True, "passed", "", isolation, total, total)
+def judge_stdio(tests: StdioTests, limits: Limits, code: str, server, uid: int, reset) -> SandboxResult:
+    """All cases of one program in the judge's stdin/stdout server (rpt_tasks.sandbox.stdio_server:
+    a locked-down process that compiles the program and forks each case, itself locked down
+    further). The judge sends every input at once and compares each output as it comes back,
+    while the server already runs the next case; the expected outputs never leave the judge.
+    `limits.timeout_s` is per case (problems state their time limit per test); the first failure
+    ends the job (pass = every case). `server` is (candidate, channel); `reset` replaces a server
+    that broke the protocol or stopped answering."""
+    candidate, channel = server
+    isolation, total = candidate.isolation, len(tests.cases)
+    slack = 5.0  # the server's own work per case (fork, clean-up) on a loaded machine
 
+    def failed(status: str, detail: str, index: int) -> SandboxResult:
+        return SandboxResult(False, status, detail[:300], isolation, index, total)
 
-def candidate_run_program(code: str) -> None:
-    """Inside the locked-down child: run the program as __main__ on fds 0 and 1."""
-    import builtins
-    import io
-
-    status = 0
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
     try:
-        exec(compile(code, "<candidate>", "exec"), {"__name__": "__main__", "__builtins__": builtins})  # noqa: S102
-    except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except BaseException:  # noqa: BLE001
-        status = 1
-    try:
-        sys.stdout.flush()
-    except BaseException:  # noqa: BLE001
-        status = 1
-    os._exit(status)
-
-
-def _read_all(fd: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
-    """All of a pipe until EOF, or the problem (timeout, too much output)."""
-    try:
-        return read_rest(PipeReader(fd, deadline), cap), None
+        channel.deadline = time.monotonic() + 30
+        channel.send(["program", code, asdict(limits), uid])
+        hello = channel.receive()
+        if hello[0] != "ready":
+            return failed("load_error", str(hello[1:]), 0)
+        inputs = [stdin.encode("utf-8") for stdin, _ in tests.cases]
+        channel.deadline = time.monotonic() + 30 + sum(map(len, inputs)) / 1e7
+        channel.send(["cases", [len(data) for data in inputs]])
+        channel.send_raw(b"".join(inputs))
+        verdict = None
+        for index, (_, expected) in enumerate(tests.cases):
+            channel.deadline = time.monotonic() + limits.timeout_s + slack
+            reply = channel.receive()
+            if reply[0] != "result" or len(reply) != 4 or reply[1] != index or not isinstance(reply[3], int) \
+                    or not 0 <= reply[3] <= limits.output_mb << 20:
+                reset()
+                return failed("crashed", "malformed reply from the stdio server", index)
+            output = channel.reader.exactly(reply[3])
+            if reply[2] == "timeout":
+                verdict = failed("timeout", f"case {index}: over {limits.timeout_s}s", index)
+            elif reply[2]:
+                verdict = failed("failed", f"case {index}: {reply[2]}", index)
+            elif not outputs_match(output.decode("utf-8", "replace"), expected, tests.float_tolerance):
+                verdict = failed("failed", f"case {index}: wrong output", index)
+                channel.send(["stop"])
+            if verdict is not None:
+                break
+        _finish_cases(channel, limits.timeout_s + slack)
+        return verdict or SandboxResult(True, "passed", "", isolation, total, total)
     except Timeout:
-        return b"", "timeout"
-    except TooLong:
-        return b"", "output limit exceeded"
+        reset()
+        return failed("timeout", "the stdio server stopped answering", 0)
+    except (_ChildGone, Closed, TooLong, Malformed) as e:
+        reset()
+        return failed("crashed", str(e) or "the stdio server ended", 0)
+
+
+def _finish_cases(channel, wait_s: float) -> None:
+    """Read what the server still sends for this program (at most the case it had started when
+    the judge asked it to stop) up to its ["done"]."""
+    while True:
+        channel.deadline = time.monotonic() + wait_s
+        reply = channel.receive()
+        if reply[0] == "done":
+            return
+        if reply[0] != "result" or len(reply) != 4 or not isinstance(reply[3], int) or not 0 <= reply[3] <= 1 << 30:
+            raise Malformed("malformed reply from the stdio server")
+        channel.reader.exactly(reply[3])
 
 
 def outputs_match(actual: str, expected: str, float_tolerance: float | None = None) -> bool:
@@ -478,59 +536,173 @@ def candidate_exec(argv: list[str], env: dict) -> None:
     os._exit(127)
 
 
+# The runners that report on a channel of their own (report_guard); the others are judged by
+# their printed summary, which model code running inside them could fake (evaluation only).
+CHANNEL_REPORTS = ("pytest", "unittest")
+REPORT_CAP = 4 << 20  # a run's reports: a few hundred bytes a test
+
+
 def judge_command(tests: CommandTests, limits: Limits, new_process) -> SandboxResult:
     out_r, out_w = os.pipe()
+    io_fds, feed_w, report_r, nonce, feed = [out_w], -1, -1, "", b""
+    if tests.report in CHANNEL_REPORTS:
+        nonce = secrets.token_hex(16)
+        feed_r, feed_w = os.pipe()
+        report_r, report_w = os.pipe()
+        io_fds += [feed_r, report_w]  # the runner's fds 3 (nonce, private input) and 4 (reports)
+        feed = nonce.encode() + b"\n" + tests.private_input.encode("utf-8")
     deadline = time.monotonic() + limits.timeout_s
-    candidate = new_process("command", [out_w], deadline, tests)
     try:
-        output, problem = _read_tail(out_r, deadline, limits.output_mb << 20)
-        status = candidate.exit_status() if problem is None else None
+        candidate = new_process("command", io_fds, deadline, tests)
+    except BaseException:
+        for fd in (out_r, feed_w, report_r):
+            if fd >= 0:
+                os.close(fd)
+        raise
+    try:
+        output, reports, problem = _read_run(out_r, report_r, feed_w, feed, deadline, limits.output_mb << 20)
+        status = candidate.exit_status() if problem != "timeout" else None
     finally:
-        os.close(out_r)
         candidate.close()
     text = output.decode("utf-8", "replace")
     tail = text[-4000:]
-    if problem == "timeout" or status is None:
-        return SandboxResult(False, "timeout", f"over {limits.timeout_s}s", candidate.isolation, 0,
+
+    def result(status_name: str, detail: str, passed: int = 0) -> SandboxResult:
+        return SandboxResult(status_name == "passed", status_name, detail, candidate.isolation, passed,
                              tests.expected_tests, output=tail)
+
+    if problem == "timeout" or status is None:
+        return result("timeout", f"over {limits.timeout_s}s")
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 111:
-        return SandboxResult(False, "error", "the sandbox could not lock the runner down (command mode needs root)",
-                             candidate.isolation, output=tail)
-    passed, detail = _command_verdict(tests.report, tests.expected_tests, status, text)
-    return SandboxResult(detail == "", "passed" if detail == "" else "failed",
-                         detail, candidate.isolation, passed, tests.expected_tests, output=tail)
+        return result("error", "the sandbox could not lock the runner down (command mode needs root)")
+    if problem == "flooded":
+        return result("tamper_suspected", f"more than {REPORT_CAP} bytes on the report channel")
+    if nonce:
+        passed, verdict, detail = channel_verdict(reports, nonce, tests.expected_tests)
+    else:
+        passed, detail = _command_verdict(tests.report, tests.expected_tests, text)
+        verdict = "failed" if detail else "passed"
+    if verdict == "passed" and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        verdict, detail = "failed", (f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+                                     if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}")
+    return result(verdict, detail, passed)
 
 
-def _read_tail(fd: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
-    """A pipe until EOF, keeping its first and last cap/2 bytes (a runner's summary comes last),
-    or what came before the timeout."""
-    reader = PipeReader(fd, deadline)
+def _read_run(out_r: int, report_r: int, feed_w: int, feed: bytes, deadline: float,
+              out_cap: int) -> tuple[bytes, bytes, str | None]:
+    """(output, reports, problem) of one run: the output pipe until EOF (its first and last
+    out_cap/2 bytes: a summary comes last), the report pipe until EOF (problem "flooded" past
+    REPORT_CAP), while `feed` goes to `feed_w`, which is then closed; problem "timeout" at the
+    deadline. Every fd given is closed."""
+    head, tail, size, reports = [], b"", 0, []
+    report_size, problem = 0, None
+    readers = [fd for fd in (out_r, report_r) if fd >= 0]
+    if feed_w >= 0:
+        os.set_blocking(feed_w, False)
     try:
-        return read_rest(reader, cap, keep_ends=True), None
-    except Timeout:
-        return reader.buffer, "timeout"
+        while readers and problem is None:
+            left = deadline - time.monotonic()
+            writers = [feed_w] if feed_w >= 0 else []
+            ready_r, ready_w, _ = select.select(readers, writers, [], max(0.0, left)) if left > 0 else ([], [], [])
+            if not ready_r and not ready_w:
+                problem = "timeout"
+                break
+            if ready_w:
+                try:
+                    feed = feed[os.write(feed_w, feed[:65536]):]
+                except BlockingIOError:
+                    pass
+                except OSError:  # the runner closed its end: it cannot have started
+                    feed = b""
+                if not feed:
+                    os.close(feed_w)
+                    feed_w = -1
+            for fd in ready_r:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    readers.remove(fd)
+                elif fd == report_r:
+                    report_size += len(chunk)
+                    reports.append(chunk)
+                    if report_size > REPORT_CAP:
+                        problem = "flooded"
+                elif size + len(chunk) <= out_cap // 2:
+                    head.append(chunk)
+                    size += len(chunk)
+                else:
+                    tail = (tail + chunk)[-(out_cap // 2):]
+    finally:
+        for fd in (out_r, report_r, feed_w):
+            if fd >= 0:
+                os.close(fd)
+    return b"".join(head) + tail, b"".join(reports), problem
 
 
-def _command_verdict(report: str, expected: int, status: int, output: str) -> tuple[int, str]:
-    """(tests seen passing, "" if the run passed else why not), from the runner's own summary.
-    A pass needs exit status 0 *and* a summary that counts `expected` passing tests: an early
-    exit(0) leaves no summary, and a faked summary must also get the count right."""
+def channel_verdict(reports: bytes, nonce: str, expected: int) -> tuple[int, str, str]:
+    """(tests passed, status, detail) from a Python runner's reports (report_guard): JSON lines
+    [nonce, event, ...]. A pass needs a start, one report per test with every phase passed, an end
+    whose counts agree and no failure, every fingerprint equal to the start's, and `expected`
+    passing tests. Anything the runner cannot have sent (a line without the run's nonce, a report
+    after the end, a changed fingerprint, a tracer) is tamper_suspected."""
+    lines = reports.split(b"\n")
+    if lines[-1]:
+        return 0, "failed", "the runner ended in the middle of a report"
+    start, end, outcomes, failures = None, None, {}, []
+    for number, line in enumerate(lines[:-1], 1):
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            message = None
+        if not isinstance(message, list) or len(message) < 2 or message[0] != nonce:
+            return 0, "tamper_suspected", f"report {number} does not carry the run's nonce"
+        event, *fields = message[1:]
+        if end is not None:
+            return 0, "tamper_suspected", f"report {number} ({event!r}) after the end of the run"
+        if event == "tamper":
+            return 0, "tamper_suspected", f"the runner saw {fields[0] if fields else 'tampering'}"
+        if event == "start" and start is None and len(fields) == 2:
+            start = fields
+        elif start is None:
+            return 0, "tamper_suspected", f"report {number} ({event!r}) before the start"
+        elif event == "test" and len(fields) == 4 and isinstance(fields[0], str):
+            test_id, phase, outcome, fingerprint = fields
+            if fingerprint != start[0]:
+                return 0, "tamper_suspected", f"the test framework changed during {test_id}"
+            outcomes.setdefault(test_id, {})[phase] = outcome
+            if outcome != "passed":
+                failures.append(f"{test_id} {phase}: {outcome}")
+        elif event == "collect_failed" and len(fields) == 1:
+            failures.append(f"{fields[0]}: collection failed")
+        elif event == "end" and len(fields) == 5:
+            end = fields
+            if end[3] != start[0] or end[4] != start[1]:
+                return 0, "tamper_suspected", "the test framework or the builtins changed during the run"
+        else:
+            return 0, "tamper_suspected", f"report {number}: unknown event {event!r}"
+    passed = sum(1 for phases in outcomes.values() if phases.get("call") == "passed"
+                 and all(outcome == "passed" for outcome in phases.values()))
+    if start is None:
+        return 0, "failed", "the runner never started (see the output)"
+    if end is None:
+        return passed, "failed", "the run ended before the runner's end report (an early exit?)"
+    collected, failed_count, exit_status = end[:3]
+    if failures or failed_count or exit_status != 0:
+        return passed, "failed", "; ".join(failures[:5]) or f"{failed_count} failed, exit status {exit_status}"
+    if collected != len(outcomes) or collected == 0:
+        return passed, "failed", f"{len(outcomes)} tests reported of {collected} collected"
+    if expected and passed != expected:
+        return passed, "failed", f"{passed} of {expected} tests passed"
+    return passed, "passed", ""
+
+
+def _command_verdict(report: str, expected: int, output: str) -> tuple[int, str]:
+    """(tests seen passing, "" if the run passed else why not), from the printed summary of a
+    runner without a report channel (the caller also needs exit status 0): an early exit(0)
+    leaves no summary, and a faked one must also get the count right."""
     def count(pattern: str) -> int:
         return sum(int(m) for m in re.findall(pattern, output))
 
-    if report in ("pytest",):
-        summary = re.findall(r"^=*\s*((?:\d+ [a-z]+(?:, )?)+) in [\d.]+s", output, re.M)
-        last = summary[-1] if summary else ""
-        passed = sum(int(n) for n in re.findall(r"(\d+) passed", last))
-        bad = re.findall(r"(\d+) (failed|error|errors|skipped|xfailed|xpassed)", last)
-        problem = f"pytest: {last or 'no summary'}" if bad or not summary else ""
-    elif report == "unittest":  # our runner (BIGCODEBENCH_RUNNER) prints one summary line
-        found = re.findall(r"^RPT-UNITTEST ran=(\d+) failures=(\d+) errors=(\d+)$", output, re.M)
-        ran, failures, errors = map(int, found[-1]) if found else (0, 0, 0)
-        passed = ran - failures - errors
-        problem = "" if found and failures == errors == 0 else (
-            f"{failures} failed, {errors} errors" if found else "no test summary (the program exited early?)")
-    elif report == "cargo":  # every test binary that ran must end with an ok summary
+    if report == "cargo":  # every test binary that ran must end with an ok summary
         passed = count(r"test result: ok\. (\d+) passed")
         ran = len(re.findall(r"^\s+Running ", output, re.M))
         oks = len(re.findall(r"test result: ok\.", output))
@@ -554,11 +726,6 @@ def _command_verdict(report: str, expected: int, status: int, output: str) -> tu
         problem = "" if found else "catch2: failures (or no test run)"
     else:
         return 0, f"unknown report kind {report!r}"
-    if re.search(r"^RPT-TAMPERED", output, re.M):  # our guards inside the runner (polyglot, bigcodebench)
-        problem = "the test framework was tampered with"
-    if not problem and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
-        problem = (f"killed by {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
-                   else f"exit status {os.WEXITSTATUS(status)}")
     if not problem and expected and passed != expected:  # 0: the count cannot be known statically
         problem = f"{passed} of {expected} tests reported passing"
     return passed, problem

@@ -112,13 +112,17 @@ def _close_default() -> None:
 def _start_python(call: str) -> subprocess.Popen:
     """A fresh interpreter with a scrubbed environment, running one function of this module:
     nothing of the evaluator's memory or environment (tokens, keys) ever reaches a candidate."""
-    # -I: no user site, no PYTHON* variables; the project's root is put first on the path, so the
-    # child side is the same code as this evaluator's, whether installed or in a checkout.
+    # -I: no user site, no PYTHON* variables, no script folder on the path; the child side is the
+    # same code as this evaluator's, whether installed or in a checkout.
+    # The project's root goes after the standard library (nothing there can stand in for a
+    # standard module) and before site-packages (this very copy of rpt_tasks is the one imported);
+    # the processes run in /, so no working folder is on their path either.
     root = str(Path(__file__).resolve().parent.parent.parent)
-    bootstrap = f"import sys; sys.path.insert(0, {root!r}); from rpt_tasks.sandbox import child; child.{call}"
+    bootstrap = ("import sys; sys.path.insert(next((i for i, p in enumerate(sys.path) if 'packages' in p), "
+                 f"len(sys.path)), {root!r}); from rpt_tasks.sandbox import child; child.{call}")
     return subprocess.Popen(
         [sys.executable, "-I", "-c", bootstrap], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True,
+        stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True, cwd="/",
         env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"})
 
 

@@ -3,7 +3,8 @@ the toolchain it needs and how to tell whether this machine has it; and BigCodeB
 running a solution with its unittest class in one module.
 
 Each returns (CommandTests, Limits) for rpt_tasks.sandbox; the verdict rules per runner are in
-rpt_tasks.sandbox.modes (command_verdict).
+rpt_tasks.sandbox.modes (channel_verdict for the Python runners,
+_command_verdict for the others).
 """
 
 from __future__ import annotations
@@ -19,19 +20,56 @@ from rpt_tasks.verify.extract import BUILD_FILES
 
 LANGUAGES = ("cpp", "go", "java", "javascript", "python", "rust")
 PROJECT_LIMITS = dict(timeout_s=180.0, memory_mb=8192, file_size_mb=1024, processes=512, open_files=1024)
-# Loaded by pytest before the tests import the candidate: a candidate that neuters unittest (an
-# assertEqual that never fails) is reported, and the judge fails the run (modes.command_verdict).
-PYTEST_GUARD = """import unittest
+GUARD_MODULE = "_rpt_guard.py"  # rpt_tasks/sandbox/report_guard.py, as the runner imports it
+# The root conftest.py of a Python exercise: loaded by pytest before the tests (and so the
+# candidate) are collected. It reports the run on the judge's channel (report_guard).
+PYTEST_CONFTEST = """\
+def _reporting_hooks():
+    import _rpt_guard as guard  # inside: pytest takes every pytest_* name of this module for a hook
 
-_PARTS = (unittest.TestCase, unittest.TestResult, unittest.TestSuite, unittest.TestLoader)
-_BEFORE = [dict(vars(part)) for part in _PARTS]
+    emit, _ = guard.open_channel()
+    guard.install_audit(emit)
+    builtins_fingerprint = guard.builtins_fingerprinter()
+    taken = {}
+
+    def pytest_configure(config):
+        taken["fingerprint"] = guard.fingerprinter(guard.pytest_watched(),
+                                                   guard.pytest_registrations(config.pluginmanager))
+
+    def pytest_collection(session):  # before any test module (or the candidate) is imported
+        emit("start", taken["fingerprint"](), builtins_fingerprint())
+
+    def pytest_collectreport(report):
+        if report.failed:
+            emit("collect_failed", report.nodeid)
+
+    def pytest_runtest_logreport(report):
+        emit("test", report.nodeid, report.when, report.outcome, taken["fingerprint"]())
+
+    def pytest_sessionfinish(session, exitstatus):
+        emit("end", session.testscollected, session.testsfailed, int(exitstatus), taken["fingerprint"](),
+             builtins_fingerprint())
+
+    return pytest_configure, pytest_collection, pytest_collectreport, pytest_runtest_logreport, pytest_sessionfinish
 
 
-def pytest_sessionfinish(session, exitstatus):
-    if [dict(vars(part)) for part in _PARTS] != _BEFORE:
-        print("\\nRPT-TAMPERED: unittest itself was changed", flush=True)
-        session.exitstatus = 1
+(pytest_configure, pytest_collection, pytest_collectreport, pytest_runtest_logreport,
+ pytest_sessionfinish) = _reporting_hooks()
+del _reporting_hooks
 """
+
+
+def guard_source() -> str:
+    return (Path(__file__).parent / "report_guard.py").read_text(encoding="utf-8")
+
+
+def python_file_allowed(path: str) -> bool:
+    """Whether a candidate may add the Python file `path` to a project: never one that would
+    stand in for a module the runner or the tests import (pytest.py, unittest.py, conftest.py,
+    sitecustomize.py, ... anything importable here) nor our own guard."""
+    name = Path(path).stem
+    return "/" not in path and path != GUARD_MODULE and name not in {"conftest", "sitecustomize", "usercustomize"} \
+        and name not in sys.stdlib_module_names and importlib.util.find_spec(name) is None
 
 
 def which(tool: str) -> str | None:
@@ -83,6 +121,8 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
     for path, content in candidate_files.items():
         if path in spec["test_files"] or path in BUILD_FILES and path not in spec["solution_files"]:
             continue  # the model may not replace the tests or the build
+        if language == "python" and path not in spec["solution_files"] and not python_file_allowed(path):
+            continue  # nor shadow a module the runner imports
         files[path] = content
     env: dict[str, str] = {}
     binds: list[str] = []
@@ -96,9 +136,9 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
         return found
 
     if language == "python":
-        files["conftest.py"] = PYTEST_GUARD
-        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *spec["test_files"]]
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        files["conftest.py"], files[GUARD_MODULE] = PYTEST_CONFTEST, guard_source()
+        # -I: neither the working folder nor PYTHON* variables on the path before pytest is imported
+        argv = [sys.executable, "-I", "-B", "-m", "pytest", "-q", "-p", "no:cacheprovider", *spec["test_files"]]
         report = "pytest"
     elif language == "rust":
         cargo = tool("cargo")
@@ -151,31 +191,66 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
 # ---------------------------------------------------------------- BigCodeBench's unittest runner
 UNITTEST_LIMITS = dict(timeout_s=240.0, memory_mb=8192, file_size_mb=256, processes=64, open_files=256)
 UNITTEST_RUNNER = '''\
-"""BigCodeBench's way of running a task: solution and tests in one module named __test__."""
+"""BigCodeBench's way of running a task: solution and tests in one module named __test__, its
+source sent on the judge's channel (never on disk), the outcome reported there (_rpt_guard)."""
 import builtins, os, sys, types, unittest
 
-module = types.ModuleType("__test__")
-module.__dict__.update({"__builtins__": builtins, "__file__": "__test__.py", "__package__": None,
-                        "__doc__": None, "sys": sys, "os": os, "environ": os.environ})
-sys.modules["__test__"] = module
-# unittest's machinery as it was before the candidate ran: patching it (asserts that never fail,
-# a result that never records) is caught below. Mocks the tests themselves apply are undone by then.
-parts = (unittest.TestCase, unittest.TestResult, unittest.TestSuite, unittest.TestLoader)
-before = [dict(vars(cls)) for cls in parts]
-with open("task.py", encoding="utf-8") as f:
-    source = f.read()
-exec(compile(source, "__test__.py", "exec"), module.__dict__)
-suite = unittest.TestLoader().loadTestsFromTestCase(module.TestCases)
-result = unittest.TestResult()
-suite.run(result)
-if [dict(vars(cls)) for cls in parts] != before:
-    print("RPT-TAMPERED: unittest itself was changed", flush=True)
-    os._exit(1)
-for test, trace in result.failures + result.errors:
-    print(f"FAIL {test.id()}\\n{trace[-1500:]}")
-sys.stdout.flush()
-print(f"RPT-UNITTEST ran={result.testsRun} failures={len(result.failures)} errors={len(result.errors)}", flush=True)
-os._exit(0)
+from _rpt_guard import builtins_fingerprinter, fingerprinter, install_audit, open_channel, unittest_watched
+
+
+def run():
+    emit, source = open_channel()
+    install_audit(emit)
+
+    class ReportingResult(unittest.TestResult):
+        def addSuccess(self, test):
+            super().addSuccess(test)
+            emit("test", test.id(), "call", "passed", fingerprint())
+
+        def addFailure(self, test, err):
+            super().addFailure(test, err)
+            emit("test", test.id(), "call", "failed", fingerprint())
+
+        def addError(self, test, err):
+            super().addError(test, err)
+            emit("test", test.id(), "call", "error", fingerprint())
+
+        def addSkip(self, test, reason):
+            super().addSkip(test, reason)
+            emit("test", test.id(), "call", "skipped", fingerprint())
+
+        def addExpectedFailure(self, test, err):
+            super().addExpectedFailure(test, err)
+            emit("test", test.id(), "call", "expected_failure", fingerprint())
+
+        def addUnexpectedSuccess(self, test):
+            super().addUnexpectedSuccess(test)
+            emit("test", test.id(), "call", "unexpected_success", fingerprint())
+
+        def addSubTest(self, test, subtest, err):
+            super().addSubTest(test, subtest, err)
+            if err is not None:
+                emit("test", subtest.id(), "call", "failed", fingerprint())
+
+    fingerprint = fingerprinter(unittest_watched() + [ReportingResult])
+    builtins_fingerprint = builtins_fingerprinter()
+    emit("start", fingerprint(), builtins_fingerprint())
+    module = types.ModuleType("__test__")
+    module.__dict__.update({"__builtins__": builtins, "__file__": "__test__.py", "__package__": None,
+                            "__doc__": None, "sys": sys, "os": os, "environ": os.environ})
+    sys.modules["__test__"] = module
+    exec(compile(source, "__test__.py", "exec"), module.__dict__)
+    suite = unittest.TestLoader().loadTestsFromTestCase(module.TestCases)
+    result = ReportingResult()
+    suite.run(result)
+    for test, trace in result.failures + result.errors:  # for the reader of the log, not the verdict
+        print(f"FAIL {test.id()}\\n{trace[-1500:]}")
+    print(f"ran={result.testsRun} failures={len(result.failures)} errors={len(result.errors)}", flush=True)
+    emit("end", result.testsRun, len(result.failures) + len(result.errors), 0, fingerprint(), builtins_fingerprint())
+    os._exit(0)
+
+
+run()
 '''
 
 
@@ -190,12 +265,13 @@ def nltk_data_dir() -> Path:
 
 def unittest_tests(program: str, spec: dict):
     """The job running `program` against a unittest spec (kind "unittest"): (CommandTests, Limits)."""
-    files = {"_rpt_unittest.py": UNITTEST_RUNNER, "task.py": program + "\n\n" + spec["program"]}
+    files = {"_rpt_unittest.py": UNITTEST_RUNNER, GUARD_MODULE: guard_source()}
     python = unittest_python()
     # tasks run `python` and NLTK corpora (setup_bigcodebench_env.sh puts them in the environment)
     env = {"MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
            "PATH": str(Path(python).parent), "NLTK_DATA": str(nltk_data_dir())}
     # its environment and the installation it was made from, shown read-only to the runner
     binds = (str(Path(python).parent.parent), str(Path(python).resolve().parent.parent))
-    return (CommandTests(files, (python, "_rpt_unittest.py"), "unittest", spec["expected_tests"], env, binds),
+    return (CommandTests(files, (python, "-B", "_rpt_unittest.py"), "unittest", spec["expected_tests"], env, binds,
+                         private_input=program + "\n\n" + spec["program"]),
             Limits(**UNITTEST_LIMITS))

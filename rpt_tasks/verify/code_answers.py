@@ -1,7 +1,7 @@
 """Code answers: the program (or files) in an output, run against the doc's tests in the sandbox.
 
 A doc's `tests` is a JSON spec (it travels inside lm-eval docs and GRPO rows):
-  {"kind": "function", "program", "entry_point", "prompt", "prefix"}  HumanEval/MBPP-style asserts
+  {"kind": "function", "program", "entry_point", "prompt", "prefix"[, "calls"]}  HumanEval/MBPP-style asserts
   {"kind": "stdio", "cases": [[stdin, stdout], ...], "float_tolerance", "time_limit_s"}
   {"kind": "project", "language", "files", "solution_files", "test_files", "expected_tests"}
       whole files judged by the language's own test runner (Aider Polyglot)
@@ -47,7 +47,9 @@ def sandbox_job(program: str, tests: dict):
     from rpt_tasks.sandbox import FunctionTests, Limits, StdioTests, runners
 
     if tests["kind"] == "function":
-        return program, FunctionTests(tests["program"], tests.get("entry_point")), Limits(timeout_s=CODE_TIMEOUT_S)
+        # the prompt's own code (HumanEval's helpers) is trusted: the tests see it, not the candidate's copy
+        return (program, FunctionTests(tests["program"], tests.get("entry_point"), tests.get("prompt") or "",
+                                       tuple(tests.get("calls") or ())), Limits(timeout_s=CODE_TIMEOUT_S))
     if tests["kind"] == "project":
         return (program, *runners.project_tests(tests, json.loads(program)))
     if tests["kind"] == "unittest":

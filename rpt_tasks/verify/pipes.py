@@ -7,6 +7,7 @@ Standard library only: the sandbox's child processes and the verifier core both 
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import select
@@ -25,6 +26,10 @@ class Closed(Exception):
 
 class TooLong(Exception):
     """More bytes came than the caller allowed."""
+
+
+class Malformed(Exception):
+    """A message that is not what the protocol allows."""
 
 
 class PipeReader:
@@ -55,6 +60,16 @@ class PipeReader:
         line, self.buffer = self.buffer.split(b"\n", 1)
         return line
 
+    def exactly(self, size: int) -> bytes:
+        """The next `size` bytes."""
+        while len(self.buffer) < size:
+            chunk = self.chunk()
+            if not chunk:
+                raise Closed("the other end closed the pipe")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
 
 def read_rest(reader: PipeReader, cap: int, keep_ends: bool = False) -> bytes:
     """Everything until EOF from `reader`. Over `cap` bytes: TooLong, or with `keep_ends` the first and
@@ -78,3 +93,50 @@ def read_rest(reader: PipeReader, cap: int, keep_ends: bool = False) -> bytes:
     except Timeout:
         reader.buffer = b"".join(head) + tail
         raise
+
+
+class JsonChannel:
+    """JSON lines (and raw byte blocks) over a pipe pair, every read and write bounded by the
+    deadline (math.inf: none). Reads raise Timeout, Closed, TooLong or Malformed."""
+
+    MAX_MESSAGE = 64 << 20
+
+    def __init__(self, read_fd: int, write_fd: int, deadline: float):
+        self.read_fd, self.write_fd = read_fd, write_fd
+        self.reader = PipeReader(read_fd, deadline)
+
+    @property
+    def deadline(self) -> float:
+        return self.reader.deadline
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self.reader.deadline = value
+
+    def send(self, message) -> None:
+        self.send_raw(json.dumps(message).encode() + b"\n")
+
+    def send_raw(self, data: bytes) -> None:
+        while data:
+            left = None if self.deadline == math.inf else max(0.0, self.deadline - time.monotonic())
+            if not select.select([], [self.write_fd], [], left)[1]:
+                raise Timeout()
+            data = data[os.write(self.write_fd, data[:65536]):]
+
+    def receive(self) -> list:
+        line = self.reader.line(self.MAX_MESSAGE)
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            message = None
+        if not isinstance(message, list) or not message:
+            raise Malformed("a malformed message")
+        return message
+
+    def close(self) -> None:
+        for fd in (self.read_fd, self.write_fd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass

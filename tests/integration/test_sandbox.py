@@ -12,7 +12,7 @@ import pytest
 
 from rpt_tasks.data import load_docs
 from rpt_tasks.sandbox import FunctionTests, Limits, Sandbox, StdioTests, decode, encode, outputs_match
-from rpt_tasks.testing.sandbox_attacks import attack_suite
+from rpt_tasks.testing.sandbox_attacks import attack_suite, command_attack_job, command_attacks
 from rpt_tasks.verify import code_program, verify_code, verify_code_many
 
 SECRET = "rpt-secret-" + os.urandom(8).hex()
@@ -113,6 +113,88 @@ def test_attack_is_judged_fail(index, sandbox, answers_file):
             break
         time.sleep(0.05)
     assert not leftovers, f"{name}: processes left behind"
+    assert not _sandbox_ipc_objects(), f"{name}: IPC objects left behind"
+
+
+def _sandbox_ipc_objects() -> list[str]:
+    """SysV IPC objects (shared memory, message queues, semaphores) a sandbox uid owns or made."""
+    found = []
+    for kind in ("shm", "msg", "sem"):
+        lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        header = lines[0].split()
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            if int(row["uid"]) >= 1_000_000 or int(row["cuid"]) >= 1_000_000:
+                found.append(f"{kind} {row['key']}")
+    return found
+
+
+IPC_PROBE = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+def probe():
+    found = [name for name, get in (("shm", lambda: libc.shmget(0x52505400, 0, 0)),
+                                    ("msg", lambda: libc.msgget(0x52505401, 0)),
+                                    ("sem", lambda: libc.semget(0x52505402, 0, 0))) if get() >= 0]
+    for name, make in (("shm", lambda: libc.shmget(0x52505400, 1 << 20, 0o1000 | 0o666)),
+                       ("msg", lambda: libc.msgget(0x52505401, 0o1000 | 0o666)),
+                       ("sem", lambda: libc.semget(0x52505402, 1, 0o1000 | 0o666))):
+        make()
+    return "fresh" if not found else "seen " + " ".join(found)
+"""
+
+
+def test_ipc_objects_never_reach_a_later_candidate(sandbox):
+    """Each candidate has its own IPC namespace: what one creates, the next (another uid) never sees."""
+    first = sandbox.submit(IPC_PROBE, FunctionTests("assert probe() == 'fresh'\n", "probe")).result()
+    second = sandbox.submit(IPC_PROBE, FunctionTests("assert probe() == 'fresh'\n", "probe")).result()
+    assert first.passed and second.passed, (first, second)
+    assert not _sandbox_ipc_objects()
+
+
+STATE_PROBE = """
+import ctypes, os
+seen = []
+for path in ("state.txt", "/tmp/state.txt", "/dev/shm/state.txt", "/var/tmp/state.txt"):
+    if os.path.exists(path):
+        seen.append(path)
+    try:
+        open(path, "a").write("x")
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.shmget(0x52505403, 0, 0) >= 0:
+    seen.append("shm")
+libc.shmget(0x52505403, 4096, 0o1000 | 0o666)
+if os.fork() == 0:  # a process left running to change the next case's world
+    import time
+    time.sleep(0.2)
+    open("/tmp/late.txt", "w").write("x")
+    os._exit(0)
+seen += [p for p in ("/tmp/late.txt",) if os.path.exists(p)]
+print("fresh" if not seen else "seen " + " ".join(seen))
+"""
+
+
+def test_stdio_cases_of_one_program_share_no_state(sandbox):
+    """The cases of one program run in turn in one server, each in a fresh world: files, IPC and
+    processes of one case are gone before the next."""
+    result = sandbox.submit(STATE_PROBE, StdioTests(tuple(("", "fresh") for _ in range(4))), Limits(timeout_s=5)).result()
+    assert result.passed, result
+    assert not _sandbox_ipc_objects()
+
+
+@pytest.mark.parametrize("index", range(len(command_attacks())))
+def test_command_attack_is_judged_fail(index, sandbox):
+    """Python runners (pytest for Aider, unittest for BigCodeBench): printing a summary, exiting
+    early, forging or flooding the report channel and patching the framework all FAIL."""
+    name, runner, code, files = command_attacks()[index]
+    result = sandbox.submit("", *command_attack_job(runner, code, files)).result()
+    assert not result.passed, (name, result)
+    assert result.status in ("failed", "tamper_suspected"), (name, result)
+    right = "def add(a, b):\n    return a + b\n" if runner == "pytest" else "def task_func(a, b):\n    return a + b\n"
+    assert sandbox.submit("", *command_attack_job(runner, right, {})).result().passed, name
+    assert not _sandbox_ipc_objects(), name
 
 
 def _body_replaced_by_return_none(code: str) -> str:
@@ -141,6 +223,13 @@ def test_mbpp_reference_solutions_pass_and_gutted_ones_fail(name, size, mirror):
     gutted = verify_code_many(["```python\n" + _body_replaced_by_return_none(d["gold"]) + "\n```" for d in docs],
                               specs, progress=False)
     assert not any(gutted), [d["rpt_id"] for d, v in zip(docs, gutted) if v]
+
+
+def test_unfenced_mbpp_references_pass(mirror):
+    """An answer that is a program without a fence (MBPP's references as they are) is code."""
+    docs = load_docs("mbpp")
+    good = verify_code_many([d["gold"] for d in docs], [json.loads(d["tests"]) for d in docs], progress=False)
+    assert sum(map(bool, good)) >= 256, [(d["rpt_id"], v.detail) for d, v in zip(docs, good) if not v][:5]
 
 
 def test_code_extraction_rules():
@@ -192,7 +281,10 @@ check("loopback", lambda: socket.create_connection(server.getsockname(), timeout
 def test_probe():
     pass
 '''
-    tests = CommandTests({"test_probe.py": probe}, (sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+    from rpt_tasks.sandbox.runners import GUARD_MODULE, PYTEST_CONFTEST, guard_source
+
+    files = {"test_probe.py": probe, "conftest.py": PYTEST_CONFTEST, GUARD_MODULE: guard_source()}
+    tests = CommandTests(files, (sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
                                                      "test_probe.py"), "pytest", 1)
     result = run_in_sandbox("", tests, Limits(timeout_s=60, memory_mb=4096))
     verdicts = dict(line.split()[:2] for line in result.output.splitlines() if line.split()[:1] and
