@@ -34,7 +34,14 @@ __all__ = ["KINDS", "Verdict", "answer_text", "code_program", "extract_answer", 
 
 # One scorer per answer kind: (output, doc) -> Verdict.
 def score_math(output, doc):
-    return verify_math(output, doc["gold"])
+    """Against the gold answer, or any of `golds` when a set gives several equivalent forms
+    (mlvr-100k-rl): the same extracted answer, compared with each."""
+    verdict = verify_math(output, doc["gold"])
+    for other in doc.get("golds") or ():
+        if verdict or verdict.answer is None:
+            break
+        verdict = Verdict(math_equal(verdict.answer, other), verdict.answer)
+    return verdict
 
 
 def score_choice(output, doc):

@@ -14,8 +14,17 @@ import re
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 
-_ANSWER_LINE = re.compile(r"^[ \t>*_#-]*(?:the[ \t]+)?(?:final[ \t]+)?answer[ \t*_]*[:：][ \t]*(.*?)[ \t]*$",
-                          re.IGNORECASE | re.MULTILINE)
+# "ANSWER: x", "Final Answer: x", "My answer: x", "Correct answer: x", '"answer": "x"' (JSON). Not
+# "Wrong answers: x" nor "Answer choices: ...".
+_ANSWER_LINE = re.compile(r"^[ \t>*_#\"-]*(?:(?:the|my|correct|best|right|final)[ \t]+)*answer\"?[ \t*_]*[:：]"
+                          r"[ \t]*(.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+# Minerva's closing sentence and its relatives: "The final answer is X. I hope it is correct."
+_ANSWER_PHRASE = re.compile(r"(?:final\s+answer|the\s+answer)\s+(?:is|would\s+be|should\s+be)\s*:?\s*"
+                            r"(.+?)\s*(?:\.\s*I\s+hope\s+it\s+is\s+correct\.?)?\s*$", re.IGNORECASE | re.MULTILINE)
+_HOPE = re.compile(r"\.?\s*I\s+hope\s+it\s+is\s+correct\.?\s*$", re.IGNORECASE)
+# What may stand between boxes that together are one answer: "\boxed{1}, \boxed{2} and \boxed{3}".
+_BOX_SEPARATOR = re.compile(r"(?:\s|[,;$]|\\[,;!]|\\quad|\\qquad|\\text\{\s*(?:and|,)?\s*\}|\band\b|\\\]|\\\[)*")
+_BOX_HEDGE = re.compile(r"\bor\b|\\text\{\s*or\s*\}")
 _BOX_COMMANDS = ("\\boxed", "\\fbox")
 # Numbers as people write them: -1,234.5 or 3/4. No nested quantifiers, so no backtracking blow-up.
 _NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+")
@@ -49,11 +58,55 @@ def last_boxed(text: str) -> str | None:
     return None
 
 
+def final_boxes(text: str) -> str | None:
+    """The last \\boxed{} together with the boxes just before it when only separators stand
+    between them (one answer in several boxes: "\\boxed{1} and \\boxed{2}" is "1, 2"). Boxes
+    joined by "or" are a hedge and stay one string ("1 or 2"), which equals nothing."""
+    closing = _matching_braces(text)
+    spans = []
+    for m in re.finditer(r"\\(?:boxed|fbox)\{", text):
+        close_at = closing.get(m.end() - 1)
+        if close_at is not None:
+            spans.append((m.start(), m.end(), close_at))
+    if not spans:
+        return None
+    chosen, hedged = [spans[-1]], False
+    for previous in reversed(spans[:-1]):
+        between = text[previous[2] + 1:chosen[0][0]]
+        if _BOX_SEPARATOR.fullmatch(between):
+            chosen.insert(0, previous)
+        elif _BOX_HEDGE.search(between) and _BOX_SEPARATOR.fullmatch(_BOX_HEDGE.sub(" ", between)):
+            chosen.insert(0, previous)
+            hedged = True
+        else:
+            break
+    parts = [text[start:close].strip() for _, start, close in chosen]
+    return (" or " if hedged else ", ").join(parts)
+
+
 def last_number(text: str) -> str | None:
+    """The number that ends the text (trailing punctuation, quotes, markup and math delimiters
+    aside), else None: a number inside the last sentence ("... in the first 15 minutes.") or
+    inside a formula ("\\frac{1}{2}", "2\\sqrt{2}") is not a final answer."""
+    tail = re.sub(r"[\s.,;:!?*_`'\"$)\]}>]+$|(?:\\[)\]])+\s*$", "", text)
+    tail = re.sub(r"(?:\\[)\]]|[\s.,;:!?*_`'\"$}\]])+$", "", tail)
     last = None
-    for last in _NUMBER.finditer(text):
+    for last in _NUMBER.finditer(tail):
         pass
-    return last.group(0) if last else None
+    if last is None or last.end() != len(tail):
+        return None
+    before = tail[:last.start()].rstrip(" ")
+    if before.endswith(("{", "}", "^", "_", "\\", "/", "*")) or re.search(r"\\[A-Za-z]+$", before):
+        return None
+    return last.group(0)
+
+
+def _math_at_end(text: str) -> str | None:
+    """The content of a formula that ends the text ($...$, \\(...\\), \\[...\\]), when it holds no prose."""
+    m = re.search(r"(?:\$\$?|\\\(|\\\[)([^$]{1,300}?)(?:\$\$?|\\\)|\\\])[\s.]*$", text)
+    if m and not re.search(r"[A-Za-z]{4,}", re.sub(r"\\[A-Za-z]+|\\text\{[^{}]*\}", "", m.group(1))):
+        return m.group(1).strip()
+    return None
 
 
 def extract_answer(text: str | None, *, allow_last_number: bool = False) -> str | None:
@@ -68,16 +121,32 @@ def extract_answer(text: str | None, *, allow_last_number: bool = False) -> str 
     if body is None:
         return None
     lines = _ANSWER_LINE.findall(body)
-    lines = [line for line in lines if _clean(line)]
+    lines = [_answer_line(line) for line in lines if _answer_line(line)]
     if lines:
-        answer = _clean(lines[-1])
-        return last_boxed(answer) or answer
-    boxed = last_boxed(body)
+        line = lines[-1]
+        boxed = final_boxes(line)
+        if boxed:
+            return boxed
+        if allow_last_number and re.search(r"[A-Za-z]{4,}", re.sub(r"\\[A-Za-z]+(?:\{[^{}]*\})?", "", line)):
+            equals = re.findall(r"=\s*\$?(-?\d[\d,]*(?:\.\d+)?)", line)  # "30 hamsters + 15 = 45 rodents"
+            return last_number(line) or (equals[-1] if equals else line)  # "Final Answer: The largest $n$ is 34."
+        return line
+    boxed = final_boxes(body)
     if boxed:
         return boxed
+    phrases = [_clean(p) for p in _ANSWER_PHRASE.findall(body) if _clean(p)]
+    if phrases:
+        return phrases[-1]
     if allow_last_number:
-        return last_number(body)
+        return last_number(body) or _math_at_end(body)
     return None
+
+
+def _answer_line(line: str) -> str:
+    """An ANSWER line's content: Minerva's "The final answer is X. I hope it is correct." is X."""
+    line = _clean(_HOPE.sub("", line))
+    phrase = re.match(r"(?:the\s+)?(?:final\s+)?answer\s+is\s*:?\s*(.+)$", line, re.IGNORECASE)
+    return _clean(phrase.group(1)) if phrase else line
 
 
 def _clean(answer: str) -> str:
@@ -86,6 +155,8 @@ def _clean(answer: str) -> str:
     while answer != previous:
         previous = answer
         answer = answer.strip().strip("*_`").rstrip(".").strip()
+        if len(answer) > 1 and answer[0] == answer[-1] == '"':  # JSON: "answer": "576"
+            answer = answer[1:-1]
         if len(answer) > 1 and answer.startswith("$") and answer.endswith("$"):
             answer = answer.strip("$")
         if answer.startswith("\\(") and answer.endswith("\\)"):
@@ -120,7 +191,28 @@ def extract_code(text: str | None) -> str | None:
     blocks = [(lang.lower(), code) for lang, code in _FENCE.findall(body)]
     python = [code for lang, code in blocks if lang in ("", "python", "py", "python3")]
     chosen = python or [code for _, code in blocks]
+    if not blocks and "```" not in body:
+        return unfenced_program(body)
     return chosen[-1] if chosen and chosen[-1].strip() else None
+
+
+def unfenced_program(body: str) -> str | None:
+    """An answer that is a program without a fence (MBPP's references, many base models): the
+    text from its first line of code on, when that parses as Python and defines a function or
+    class (prose around a snippet, or a lone expression, is not a program)."""
+    import ast
+
+    lines = body.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if re.match(r"(?:def|class|import|from|@)\s*\w", line)]
+    for start in starts[:1]:
+        code = "".join(lines[start:]).strip("\n") + "\n"
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for node in tree.body):
+            return code
+    return None
 
 
 # ---------------------------------------------------------------- choices and labels
@@ -128,8 +220,19 @@ def extract_code(text: str | None) -> str | None:
 _ANSWER_IS = re.compile(r"answer\s+(?:is|would be|should be)\s*:?\s*(.+)", re.IGNORECASE)
 _LEADING_LETTER = re.compile(r"^(?:\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Za-z])(?=[.:,)\]]|\s|$))([.:,)\]]?)\s*(.*)$",
                              re.DOTALL)
-# (B), **B** or a bare capital; a bare 'A'/'I' before a lower-case word is an article or pronoun.
-_MARKED_LETTER = re.compile(r"\(([A-Z])\)|\*\*([A-Z])\*\*|(?<![\w'’-])([B-HJ-Z]|[AI](?!\s+[a-z]))(?![\w'’-])")
+# (B), **B** or a bare capital; a bare 'A'/'I' before a lower-case word is an article or pronoun,
+# unless that word joins or judges options ("A or B", "A is correct").
+_JOINING_WORD = r"(?:or|and|nor|not|vs|versus|then|but|is|are|was|would|could|should|seems?|looks?|only|alone)\b"
+_MARKED_LETTER = re.compile(r"\(([A-Z])\)|\*\*([A-Z])\*\*|(?<![\w'’-])([B-HJ-Z]|[AI](?!\s+(?!" + _JOINING_WORD +
+                            r")[a-z]))(?![\w'’-])")
+_OPTION = r"(?:options?\s+|choices?\s+)?(?:\(([A-Za-z])\)|([A-Z])(?![\w'’-]))"
+# Letters the output rules out: "D, not C", "rather than C", "Wrong answers: (D)", "eliminate C".
+_RULED_OUT = re.compile(r"(?:\bnot|\brather\s+than|\binstead\s+of|\bexcept|\bwrong(?:\s+answers?)?\s*:?|"
+                        r"\bincorrect(?:\s+answers?)?\s*:?|\beliminat\w*|\brul\w*\s+out)\s+" + _OPTION, re.IGNORECASE)
+# A letter the output commits to: "I choose D", "I'd go with B", "option A is correct".
+_CHOSEN = re.compile(r"\b(?:I\s+(?:would\s+|will\s+|'d\s+|'ll\s+)?(?:choose|pick|select|go\s+with)|"
+                     r"(?:correct|right|best)\s+(?:answer|option|choice)\s+(?:is|would\s+be)\s*:?)\s+" + _OPTION +
+                     r"|\b(?:options?|choices?)\s+\(?([A-Z])\)?\s+is\s+(?:the\s+)?(?:correct|right|best|true)\b")
 
 
 def answer_text(text: str | None) -> str | None:
@@ -147,26 +250,61 @@ def answer_text(text: str | None) -> str | None:
     if phrases:
         return _clean(phrases[-1].splitlines()[0])
     lines = [line for line in body.splitlines() if line.strip()]
-    return _clean(lines[-1]) if lines else None
+    # a last line of a paragraph's length is reasoning cut off or looping, not an answer
+    return _clean(lines[-1]) if lines and len(lines[-1]) <= 300 else None
 
 
 def extract_choice(text: str | None, options: list[str]) -> str | None:
     """The chosen option's letter (A, B, ...), or None.
 
-    Accepts 'B', '(B)', '**B**', 'b', 'B. <option text>', 'The answer is B.', or the option's
-    text itself. Two different letters ('B or C') are no answer, not the first of them.
+    Accepts 'B', '(B)', '**B**', 'b', 'B. <option text>', 'The answer is B.', 'I choose B',
+    'Option B is correct', or the option's text itself. A hedge is no answer: two different
+    letters ('B or C', 'B/C'), or final answers that name different letters. Letters the output
+    rules out ('D, not C', 'Wrong answers: (C)') are not chosen.
     """
-    span = answer_text(text)
-    if not span:
+    body = strip_reasoning(text) if isinstance(text, str) else None
+    if body is None:
         return None
     letters = [chr(ord("A") + i) for i in range(len(options))]
-    lead = _LEADING_LETTER.match(span)
+    stated = set()
+    for tier in _explicit_answers(body):  # the strongest kind of final answer the output gives
+        stated = {_choice_in(_clean(found), options, letters) for found in tier} - {None}
+        if stated:
+            break
+    if len(stated) > 1:  # "The answer is (A). The answer is (C)." : several final answers
+        return None
+    span = answer_text(body)
+    letter = _choice_in(span, options, letters) if span else None
+    if letter is not None and stated and letter not in stated:
+        return None
+    return letter
+
+
+def _explicit_answers(body: str) -> list[list[str]]:
+    """Final answers the output states, strongest kind first: ANSWER lines, boxes, 'the answer
+    is ...' phrases. A later, stronger statement corrects an earlier phrase ('the answer is (D)',
+    then more work, then 'Final Answer: F'); within one kind, different letters are a hedge."""
+    closing = _matching_braces(body)
+    boxes = [body[m.end():closing[m.end() - 1]] for m in re.finditer(r"\\(?:boxed|fbox)\{", body)
+             if m.end() - 1 in closing]
+    return [[m for m in _ANSWER_LINE.findall(body) if _clean(m)], boxes,
+            [m.splitlines()[0] for m in _ANSWER_IS.findall(body)]]
+
+
+def _choice_in(span: str, options: list[str], letters: list[str]) -> str | None:
+    """The one letter `span` chooses, or None (none, or several)."""
+    span = _RULED_OUT.sub(" ", span)
+    chosen = [next(g for g in m if g) for m in _CHOSEN.findall(span)]
+    chosen = [c.upper() for c in chosen if c.upper() in letters]
+    if chosen:
+        return chosen[-1]
+    lead = _LEADING_LETTER.match(span.strip())
     if lead:
         letter = next(g for g in lead.groups()[:3] if g)
         punctuated, rest = bool(lead.group(4)) or not lead.group(3), lead.group(5).strip()
         lone_lowercase = letter.islower() and (punctuated or not rest)
         # 'A patient ...' or 'I think ...': an article or pronoun, not a choice
-        word_like = letter in "AI" and not punctuated and rest[:1].islower()
+        word_like = letter in "AI" and not punctuated and rest[:1].islower() and not re.match(_JOINING_WORD, rest)
         if letter.upper() in letters and (letter.isupper() or lone_lowercase) and not word_like:
             letter = letter.upper()
             others = {m for g in _MARKED_LETTER.findall(_strip_option(rest, options[letters.index(letter)]))
@@ -185,10 +323,14 @@ def extract_label(text: str | None, labels: list[str]) -> str | None:
     span = answer_text(text)
     if not span:
         return None
-    norm = _normalise(span)
     by_norm = {_normalise(label): label for label in labels}
-    if norm in by_norm:
-        return by_norm[norm]
+    body = strip_reasoning(text) or ""
+    last_line = next((line for line in reversed(body.splitlines()) if line.strip()), "")
+    # "Overall: yes", "yes/no/maybe: no": the value after the last colon
+    for candidate in (span, span.rsplit(":", 1)[-1], last_line.rsplit(":", 1)[-1] if ":" in last_line else ""):
+        if _normalise(candidate) in by_norm:
+            return by_norm[_normalise(candidate)]
+    norm = _normalise(span)
     found = {label for key, label in by_norm.items()
              if key and re.search(rf"(?<!\bnot )(?<!\bno )(?<!\w){re.escape(key)}(?!\w)", norm)}
     # 'not entailed' contains 'entailed': prefer the longest label when one contains the others

@@ -37,18 +37,92 @@ def verify_math(prediction: str | None, gold: str) -> Verdict:
 
 
 def math_equal(answer: str, gold: str) -> bool:
-    """Equivalence of two final answers (not whole outputs)."""
+    """Equivalence of two final answers (not whole outputs). Never equal when the answer drops
+    or adds a symbol (a variable, a prime, a unit that differs from the gold's), uses digits of
+    another script, or hedges ("2 or 3"): a policy must not gain by leaving things out."""
     if len(answer) > MAX_ANSWER_CHARS:
         return False
-    pred_norm, gold_norm = normalize_math_answer(answer), normalize_math_answer(str(gold))
-    if pred_norm == gold_norm:
+    answer, gold = look_alikes_folded(answer), look_alikes_folded(str(gold))
+    if answer is None or gold is None:
+        return False
+    pred_norm, gold_norm = normalize_math_answer(answer), normalize_math_answer(gold)
+    pred_unit, gold_unit = _unit_of(answer), _unit_of(gold)
+    if pred_unit and gold_unit and pred_unit != gold_unit:
+        return False  # 5 pm is not 5 am
+    if pred_norm == gold_norm or _squeezed(pred_norm) == _squeezed(gold_norm):
         return True
     pred_num, gold_num = as_number(pred_norm), as_number(gold_norm)
     if gold_num is not None and pred_num is not None:
         return pred_num == gold_num
     if _is_choice(gold_norm):
-        return pred_norm.upper() == gold_norm.upper()
-    return symbolic_equal(gold_norm, pred_norm)
+        chosen = re.match(r"^\(?([A-Za-z])\)?(?:[.:)\s]|$)", pred_norm)  # "(D) (2,0)" chooses D
+        return bool(chosen) and chosen.group(1).upper() == gold_norm.upper()
+    if _symbols(pred_norm) != _symbols(gold_norm):
+        return False
+    return symbolic_equal(*_renamed_variables(gold_norm, pred_norm))
+
+
+# Letters that are names, not variables, once commands and \text{} are gone.
+_FUNCTION_NAMES = re.compile(r"\b(?:sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|sinh|cosh|tanh|log|ln|lg|exp|"
+                             r"sqrt|max|min|gcd|lcm|mod|det|lim|inf|sup|deg)\b")
+
+
+def _symbols(s: str) -> tuple:
+    """The variables and primes of an answer: letters outside commands, \\text{} and function
+    names, with their primes. Two answers with different symbols are not equal, whatever a
+    parser that drops a prime or an unknown letter concludes."""
+    s = re.sub(r"\\(?:text|textbf|mbox|mathrm|operatorname)\s*\{[^{}]*\}", " ", s)
+    s = re.sub(r"\\(?:mathcal|mathbf|mathbb|boldsymbol)\s*\{\s*([A-Za-z])\s*\}", r"\1", s)
+    s = re.sub(r"\\(?:prime)\b", "'", s)
+    s = re.sub(r"\\[A-Za-z]+", " ", s)
+    s = _FUNCTION_NAMES.sub(" ", s)
+    return tuple(sorted({v.lower() for v in re.findall(r"[^\W\d_]'*", s)})), s.count("'")
+
+
+# Single letters math-verify would strip as units ("m", "s", "h" ...) or that differ only in
+# case (an integration constant C or c): once both answers have the same symbols, each is
+# renamed to a letter math-verify reads as a variable, the same in both.
+_SAFE_LETTERS = "xyzuvwabcnkpqrt"
+
+
+def _renamed_variables(gold: str, pred: str) -> tuple[str, str]:
+    token = re.compile(r"\\[A-Za-z]+|" + _FUNCTION_NAMES.pattern + r"|([A-Za-z])")
+    letters = {m.group(1) for text in (gold, pred) for m in token.finditer(text) if m.group(1)}
+    if all(c in _SAFE_LETTERS or c in "ei" for c in letters):
+        return gold, pred
+    lowered = sorted({c.lower() for c in letters} - set("ei"))  # e and i stay the constants
+    free = [c for c in _SAFE_LETTERS if c not in lowered]
+    mapping = {c: c if c in _SAFE_LETTERS else (free.pop(0) if free else c) for c in lowered}
+
+    def rename(text: str) -> str:
+        return token.sub(lambda m: (f" {mapping.get(m.group(1).lower(), m.group(1))} " if m.group(1) else m.group(0)),
+                         text)
+
+    return rename(gold), rename(pred)
+
+
+def _squeezed(s: str) -> str:
+    """Without whitespace, with one spelling of each matrix environment."""
+    s = re.sub(r"\s+", "", s)
+    return re.sub(r"\\(begin|end)\{[bBpvV]?matrix\}", r"\\\1{matrix}", s)
+
+
+_GREEK = {ord(k): v for k, v in {"α": "\\alpha ", "β": "\\beta ", "γ": "\\gamma ", "δ": "\\delta ", "θ": "\\theta ",
+                                   "λ": "\\lambda ", "μ": "\\mu ", "π": "\\pi ", "σ": "\\sigma ", "φ": "\\phi ",
+                                   "ω": "\\omega ", "∞": "\\infty "}.items()}
+_MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
+
+
+def look_alikes_folded(text: str) -> str | None:
+    """NFKC (fullwidth digits and letters are the ASCII ones: a model writing them means the same
+    number) and every minus-like dash as '-'. None (never equal to anything) when digits of
+    another script remain: Arabic-Indic or Devanagari digits are not silently read as 0-9."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS)
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return None
+    return text
 
 
 def symbolic_equal(gold: str, pred: str) -> bool:
@@ -71,28 +145,60 @@ def math_verify_equal(gold: str, pred: str) -> bool:
 
 
 _TEXT_WRAPPED_CHOICE = re.compile(r"^\\(?:text|textbf|mathrm)\{\s*\(?\s*([A-Za-z])\s*\)?\s*\}$")
+# A unit after a number: \text{...}, a word of two or more letters after a space ("12 dollars"),
+# or a known unit written against the number ("10cm"). Never one letter: "3n", "2k", "4 x" are
+# expressions, not 3, 2 and 4 with units.
+_UNIT_WORDS = ("cm", "mm", "km", "kg", "mg", "ml", "hr", "hrs", "min", "mins", "sec", "secs", "mph", "ft", "in",
+               "yd", "mi", "lb", "lbs", "oz", "dollars", "cents", "degrees", "units", "sq", "inches", "feet",
+               "meters", "miles", "hours", "minutes", "seconds", "days", "weeks", "years", "pounds")
 _UNITS_AFTER_NUMBER = re.compile(
-    r"^(-?[\d.,/]+)\s*(?:\\(?:text|mbox|mathrm)\{[^{}]*\}|\s[A-Za-z][A-Za-z .]*|[A-Za-z]+\.?)$")
-_VARIABLE_ASSIGNMENT = re.compile(r"^[A-Za-z]\w*\s*=\s*([^=]+)$")
-_FULL_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$|^-?\d+/\d+$")
+    r"^(-?[\d.,/:]*\d)\s*(\\(?:text|mbox|mathrm)\{[^{}]*\}(?:\^\{?\d\}?)?|\s[A-Za-z]{2,}[A-Za-z .]*(?:\^\{?\d\}?)?|"
+    r"\s?[ap]\.?m\.?|(?:" + "|".join(_UNIT_WORDS) + r")\.?(?:\^\{?\d\}?)?)$")
+_VARIABLE_ASSIGNMENT = re.compile(r"^[A-Za-z]\w*(?:_\{?\w+\}?)?(?:\([^()=]*\))?\s*=\s*([^=]+)$")  # x =, f(x) =, a_1 =
+_FULL_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?$|^-?\d+/\d+$", re.ASCII)
 
 
 def normalize_math_answer(text: str) -> str:
     """Cosmetic normalisation only: wrappers, units, degree and percent signs, 'x ='."""
-    s = text.strip().strip("$").strip()
-    for junk in ("\\!", "\\,", "\\;", "\\ ", "\\displaystyle"):
-        s = s.replace(junk, "" if junk != "\\ " else " ")
+    s = text.strip().replace("\\$", "\0").replace("$", "").replace("\0", "\\$").strip()
+    s = s.translate(_GREEK)
+    s = re.sub(r"(?<!\\)\\[!,;](?![A-Za-z])|\\displaystyle", "", s)
+    # several answers: "5 and 9", "5 \text{ or } 9", "1 \quad 2" are the list "5, 9" (a hedge
+    # between values stays a list, which equals no single gold value)
+    s = re.sub(r"\s*(?:\\text\{\s*(?:and|or|,)\s*\}|\\q?quad|\s(?:and|or)\s)\s*", ", ", s).strip(", ")  # spacing, not a row break "\\\\"
+    s = re.sub(r"(?<!\\)\\ ", " ", s)
     s = re.sub(r"\^\s*\{?\\circ\}?|°|\\%|%|^\\\$|^\$", "", s).strip()
+    s = s.replace("{,}", ",")
+    s = re.sub(r"(?<=\d),\s+(?=\d{3}(?!\d))", ",", s)  # 11,\! 111,\! 100 once the spacing is gone
+    s = re.sub(r"\\(?:mathcal|mathbf|mathrm|mathbb|text|textbf)\s*\{\s*([A-Za-z])\s*\}", r"\1", s)
+    s = re.sub(r"^[a-z]\s*\\in\s*", "", s)  # x \in [2, 5]
+    mixed = re.match(r"^(-?)(\d+)\s+(\d+)/(\d+)$", s)  # 3128 1/2
+    if mixed and int(mixed.group(4)) != 0 and int(mixed.group(3)) < int(mixed.group(4)):
+        whole = Fraction(int(mixed.group(2))) + Fraction(int(mixed.group(3)), int(mixed.group(4)))
+        s = mixed.group(1) + str(whole)
     choice = _TEXT_WRAPPED_CHOICE.match(s) or re.match(r"^\(\s*([A-Za-z])\s*\)$", s)
     if choice:
         return choice.group(1)
     assignment = _VARIABLE_ASSIGNMENT.match(s)
     if assignment:
         s = assignment.group(1).strip()
+    parts = s.split(",")
+    if len(parts) > 1 and all(re.match(r"^\s*[A-Za-z]\s*=[^=]+$", p) for p in parts):  # a=2, a=-6
+        s = ", ".join(p.split("=", 1)[1].strip() for p in parts)
     units = _UNITS_AFTER_NUMBER.match(s)
     if units:
         s = units.group(1)
     return s.rstrip(".").strip()
+
+
+def _unit_of(text: str) -> str:
+    """The unit written after a number ("" if none), in one spelling."""
+    s = text.replace("$", "").strip()
+    m = _UNITS_AFTER_NUMBER.match(re.sub(r"\\[,;! ]", "", s))
+    if not m:
+        return ""
+    unit = re.sub(r"\\(?:text|mbox|mathrm)\{([^{}]*)\}", r"\1", m.group(2)).replace(".", "").strip().lower()
+    return unit[:-1] if unit.endswith("s") and len(unit) > 3 else unit
 
 
 def as_number(s: str) -> Fraction | None:

@@ -27,7 +27,9 @@ def test_last_number_only_when_allowed():
     text = "Janet makes 9 * 2 = $18 a day.\n#### 18"
     assert extract_answer(text) is None
     assert extract_answer(text, allow_last_number=True) == "18"
-    assert extract_answer("a total of 1,234.5 units", allow_last_number=True) == "1,234.5"
+    assert extract_answer("so the total is 1,234.5.", allow_last_number=True) == "1,234.5"
+    # only a number that ends the output: one inside the last sentence is not its answer (issue 15)
+    assert extract_answer("a total of 1,234.5 units, in the first 15 minutes", allow_last_number=True) is None
 
 
 @pytest.mark.parametrize("text", [
