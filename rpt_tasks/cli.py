@@ -5,6 +5,7 @@
     rpt train ...   LoRA/QLoRA GRPO with the harness's verifiers as rewards (rpt train --help)
     rpt compare ... models against their base: deltas, significance, heatmap (rpt compare --help)
     rpt export-upstream --tasks PATTERN --dest DIR   lm-eval-ready task folders (CONTRIBUTING.md)
+    rpt data check [--tasks P] [--training] [--json]  can every source be read here, pinned? (run it first)
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ def _export_upstream(argv):
     return main(argv)
 
 
-COMMANDS = {"eval": _eval, "tasks": _tasks, "train": _train, "compare": _compare, "export-upstream": _export_upstream}
+def _data(argv):
+    from rpt_tasks.data_check import cli
+
+    return cli(argv)
+
+
+COMMANDS = {"data": _data, "eval": _eval, "tasks": _tasks, "train": _train, "compare": _compare, "export-upstream": _export_upstream}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -116,17 +116,17 @@ def load(name: str, split: str | None = None, seed: int | None = None, size: int
     if root is not None:
         raise DataError(f"{bench.name} is not in the offline mirror ({root}); unset {DATA_DIR_ENV} to load it "
                         f"from the hub ({bench.hub.path})")
-    import datasets
+    from rpt_tasks.hub import HubError, describe, load_rows
 
     hub = bench.hub
     hub_split = split or hub.split
     try:
-        rows = datasets.load_dataset(hub.path, hub.name, split=hub_split)
-    except (ConnectionError, FileNotFoundError, OSError) as e:
-        raise DataError(f"cannot load {hub.path} ({hub.name or 'default'}, {hub_split}) from the hub: {e}. "
-                        f"Offline, set {DATA_DIR_ENV} to the benchmark mirror.") from None
-    return Loaded(*_docs(bench, hub.adapter or bench.adapter, [(f"{hub.path}[{hub_split}] row {i}", row)
-                                                               for i, row in enumerate(rows)]))
+        rows = load_rows(hub, hub_split)
+    except HubError as e:
+        raise DataError(str(e)) from None
+    where = describe(hub, hub_split)
+    pairs = [(f"{where} row {i}", row) for i, row in enumerate(rows) if hub.row_filter is None or hub.row_filter(row)]
+    return Loaded(*_docs(bench, hub.adapter or bench.adapter, pairs))
 
 
 def load_docs(name: str, split: str | None = None, seed: int | None = None, size: int | None = None) -> list[dict]:
@@ -148,12 +148,21 @@ def _docs(bench: Benchmark, adapter, rows: list[tuple[str, dict]]) -> tuple[list
             rows = [(f"{where} item {j}", sub) for where, row in rows for j, sub in enumerate(bench.rows_from(row))]
         except (KeyError, TypeError) as e:
             raise DataError(f"unusable row for benchmark {bench.name!r}: {type(e).__name__}: {e}") from None
-    docs = [to_doc(bench, adapter, row, i, where) for i, (where, row) in enumerate(rows)]
+    docs: list[dict] = []
     left: dict[str, str] = {}
-    if bench.unavailable:
-        reasons = [bench.unavailable(row) for _, row in rows]
-        left = {doc["rpt_id"]: why for doc, why in zip(docs, reasons) if why}
-        docs = [doc for doc, why in zip(docs, reasons) if not why]
+    for i, (where, row) in enumerate(rows):
+        why = bench.unavailable(row) if bench.unavailable else None
+        try:
+            doc = to_doc(bench, adapter, row, i, where)
+        except DataError:
+            if not why:
+                raise
+            left[where] = why  # a row left out need not make a doc (code-100k-rl without tests)
+            continue
+        if why:
+            left[doc["rpt_id"]] = why
+        else:
+            docs.append(doc)
     if bench.labels_from_golds:
         labels = sorted({doc["gold"] for doc in docs})
         for doc in docs:

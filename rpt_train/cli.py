@@ -27,9 +27,14 @@ def main(argv: list[str] | None = None) -> int:
 
         print_plan(cfg, model_args)
         return 0
+    from rpt_tasks.data import DataError
     from rpt_train.trainer import train
 
-    out = train(cfg, model_args)
+    try:
+        out = train(cfg, model_args)
+    except DataError as e:  # a missing, gated or unreachable dataset: what to do, not a traceback
+        print(f"rpt train: {e}", file=sys.stderr)
+        return 2
     print(f"adapter and rpt_adapter.json written to {out}")
     return 0
 

@@ -28,8 +28,11 @@ def bbh_row(row: dict) -> dict:
     return {"question": row["input"], "gold": row["target"]}
 
 
+# lukaemon/bbh ships only a loading script (datasets >= 4 refuses it); lm-eval moved to this parquet
+# copy with the same configs and columns (lm-eval PR #2845).
+BBH_REVISION = "b5306be6f827cfafbb545ff5a51f96916029b0fd"
 BENCHMARKS = [
-    Benchmark(name=f"bbh_{t}", domain="logic", kind="exact", adapter=bbh_row, hub=Hub("lukaemon/bbh", "test", name=t),
+    Benchmark(name=f"bbh_{t}", domain="logic", kind="exact", adapter=bbh_row, hub=Hub("SaylorTwift/bbh", "test", name=t, revision=BBH_REVISION),
               mirror=Mirror(f"bbh/{t}", "test"), metric="acc: exact match",
               answer_format="<your final answer, exactly as the task asks (e.g. (B), True, Yes)>") for t in TASKS]
 VARIANTS = []

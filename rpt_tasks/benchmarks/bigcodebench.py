@@ -130,6 +130,7 @@ def task_row(complete: bool):
 
 
 FOLDER = "bigcodebench"
+VERSION = 2.0  # 2.0: the hardened judge of issue 14 (trusted namespace, report channel, IPC namespace)
 TITLE = "rpt BigCodeBench tasks"
 INTRO = ("BigCodeBench (Zhuo et al., 2024): 1,140 function-level tasks whose unit tests exercise ~70 libraries; "
          "`rpt_bigcodebench` shows the completion prompts, `rpt_bigcodebench_instruct` the instruction prompts.")
@@ -155,7 +156,7 @@ fails. Code that shares the tests' process can still, with effort, print a convi
 this pass is not unforgeable like the HumanEval/MBPP judge's (BigCodeBench is evaluated, never
 used as a training reward here)."""
 BENCHMARKS = [Benchmark(
-    name=name, domain="code", kind="code", hub=Hub("bigcode/bigcodebench", "v0.1.2"),
+    name=name, domain="code", kind="code", hub=Hub("bigcode/bigcodebench", "v0.1.2", revision="b74c0d0bf70d2c0bc459be537895cca163007f1a"),
     mirror=Mirror("bigcodebench", "v0.1.0_hf"), size=1140,
     metric="acc = pass@1: every unit test passes in the sandbox (the task's libraries installed)",
     adapter=task_row(complete), unavailable=unavailable,

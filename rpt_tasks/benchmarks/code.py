@@ -8,6 +8,7 @@ import json
 from rpt_tasks.benchmarks.spec import FUNCTION_PROMPT, STDIO_PROMPT, Benchmark, Group, Hub, Mirror, Variant, template
 
 FOLDER = "code"
+VERSION = 2.0  # 2.0: the hardened judge of issue 14 (trusted namespace, report channel, IPC namespace)
 TITLE = "rpt code tasks"
 INTRO = ("The code domain of \"Breaking Barriers: Do Reinforcement Post Training Gains Transfer To Unseen "
          "Domains?\" (Hu et al., arXiv 2506.19733). All tasks are `unsafe_code: true`: pass "
@@ -25,15 +26,18 @@ block without the entry point is a body, and an output without a block is a cont
 prompt (base models). LeetCode-style problems get the usual import header (`from typing import *`...).
 
 ## Execution (`rpt_tasks.sandbox`)
-- Each candidate process runs as its own throw-away uid, in a network namespace (no network),
-  chrooted into a fresh, empty working directory (no dataset, cache or test file is reachable;
-  the modules it may import are preloaded in memory), with limits on CPU time, address space
-  (2 GB), file size (64 MB), processes and open files, a scrubbed environment and no inherited
-  file descriptors.
-- It is forked from a zygote that never holds test data; function tests run in a separate
-  trusted judge that calls the candidate's functions over a pipe and compares values rebuilt as
-  exact builtin types, so no exit code, printed marker, patched builtin or `__eq__` override can
-  make a test pass. `rpt_tasks/testing/sandbox_attacks.py` lists the attacks the tests check.
+- Each candidate process runs as its own throw-away uid, in its own network namespace (no
+  network) and IPC namespace, in a private filesystem view with a fresh, empty working folder
+  (no dataset, cache or test file is reachable), with limits on CPU time, address space (2 GB),
+  file size (64 MB), processes and open files, a scrubbed environment and no inherited file
+  descriptors.
+- Function tests run in a separate trusted judge whose namespace holds only builtins, the
+  prompt's own helpers and the tests; it calls the candidate's entry point over a pipe and
+  compares values rebuilt as exact builtin types, so no shadowed builtin, redefined helper,
+  exit code, printed marker or `__eq__` override can make a test pass. Stdin/stdout programs are
+  compiled once and each case forked from that process, locked down further, stopping at the
+  first failure. What each mode can and cannot promise: `rpt_tasks/sandbox/README.md`;
+  `rpt_tasks/testing/sandbox_attacks.py` lists the attacks the tests check.
 - Only preloaded modules can be imported inside the chroot: the standard library and numpy by
   default; set `RPT_SANDBOX_PRELOAD=numpy,pandas,...` to preload more (third-party ones must be
   installed in the evaluating environment).
@@ -60,9 +64,27 @@ CLASS_PROMPT = ("Solve the following programming problem in Python 3. Give the c
                 "class and method signature given, in a single ```python code block.\n\n{question}")
 
 
-def function_spec(program: str, entry_point: str | None = None, prompt: str = "", prefix: str = "") -> str:
-    return json.dumps({"kind": "function", "program": program, "entry_point": entry_point, "prompt": prompt,
-                       "prefix": prefix})
+def function_spec(program: str, entry_point: str | None = None, prompt: str = "", prefix: str = "",
+                  calls: list[str] | None = None) -> str:
+    spec = {"kind": "function", "program": program, "entry_point": entry_point, "prompt": prompt, "prefix": prefix}
+    if calls:
+        spec["calls"] = calls
+    return json.dumps(spec)
+
+
+def reference_calls(tests: str, reference: str) -> list[str]:
+    """The functions of the reference solution that the tests call: the candidate provides these,
+    even one named like a builtin (MBPP's task 126 is `sum`); no other candidate name is bound."""
+    import ast
+
+    from rpt_tasks.sandbox.modes import global_names
+
+    try:
+        module = ast.parse(reference)
+    except SyntaxError:
+        return []
+    defined = {node.name for node in module.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    return sorted(global_names(ast.parse(tests)) & defined)
 
 
 def humaneval_row(row: dict) -> dict:
@@ -74,8 +96,9 @@ def mbpp_row(row: dict) -> dict:
     """MBPP's usual prompt: the task text plus its tests (they name the function to write)."""
     setup = [row.get("test_setup_code") or ""] + list(row.get("test_imports") or [])
     question = (row.get("prompt") or row["text"]) + "\nYour code should pass these tests:\n\n" + "\n".join(row["test_list"])
+    program = "\n".join(setup + list(row["test_list"])) + "\n"
     return {"question": question, "gold": row["code"], "id": row["task_id"],
-            "tests": function_spec("\n".join(setup + list(row["test_list"])) + "\n")}
+            "tests": function_spec(program, calls=reference_calls(program, row["code"]))}
 
 
 def leetcode_mirror_row(row: dict) -> dict:
@@ -128,6 +151,27 @@ def stdio_row(row: dict) -> dict:
         "time_limit_s": float(row.get("time_limit_s") or row.get("time_limit") or 2.0)})}
 
 
+def codeforces_row(row: dict) -> dict:
+    """open-r1/codeforces: stdio_row, and a flag where the official tests are incomplete (the
+    results then say so per sample: a pass there is weaker evidence)."""
+    doc = stdio_row(row)
+    if row.get("official_tests_complete") is False:
+        doc["rpt_tests_incomplete"] = True
+    return doc
+
+
+def codeforces_unavailable(row: dict) -> str | None:
+    """Problems output comparison cannot judge: interactive ones (they need an interactor) and
+    ones with a checker (several outputs are right); and problems without tests."""
+    if (row.get("interaction_format") or "").strip():
+        return "interactive problem: needs its interactor, which the sandbox does not run"
+    if (row.get("generated_checker") or "").strip():
+        return "checker problem: several outputs are correct, output comparison would mis-score it"
+    if not (row.get("tests") or row.get("official_tests")):
+        return "no tests"
+    return None
+
+
 def code_prompt(doc: dict) -> str:
     """Class-style problems (LeetCode) get their starter code; stdin/stdout ones the stdio style."""
     style = STDIO_PROMPT if json.loads(doc["tests"])["kind"] == "stdio" else CLASS_PROMPT
@@ -136,21 +180,26 @@ def code_prompt(doc: dict) -> str:
 
 _CODE = dict(domain="code", kind="code", metric=METRIC)
 
+MBPP_REVISION = "4bb6404fdc6cacfda99d4ac4205087b89d32030c"
 BENCHMARKS = [
-    Benchmark(name="humaneval", adapter=humaneval_row, hub=Hub("openai/openai_humaneval", "test"),
+    Benchmark(name="humaneval", adapter=humaneval_row, hub=Hub("openai/openai_humaneval", "test", revision="7dce6050a7d6d172f3cc5c32aa97f52fa1a2e544"),
               mirror=Mirror("humaneval", "test"), size=164, prompt=template(FUNCTION_PROMPT), **_CODE),
-    Benchmark(name="mbpp", adapter=mbpp_row, hub=Hub("google-research-datasets/mbpp", "test", name="sanitized"),
+    Benchmark(name="mbpp", adapter=mbpp_row, hub=Hub("google-research-datasets/mbpp", "test", name="sanitized", revision=MBPP_REVISION),
               mirror=Mirror("mbpp_sanitized", "test"), size=257, prompt=template(MBPP_PROMPT), **_CODE),
-    Benchmark(name="mbpp_full", adapter=mbpp_row, hub=Hub("google-research-datasets/mbpp", "test", name="full"),
+    Benchmark(name="mbpp_full", adapter=mbpp_row, hub=Hub("google-research-datasets/mbpp", "test", name="full", revision=MBPP_REVISION),
               mirror=Mirror("mbpp", "test"), size=500, prompt=template(MBPP_PROMPT), **_CODE),
     Benchmark(name="livecodebench", adapter=livecodebench_row,
-              hub=Hub("livecodebench/code_generation_lite", "test", name="release_v5"),
+              hub=Hub("livecodebench/code_generation_lite", "test", name="release_v5", revision="0fe84c3912ea0c4d4a78037083943e8f0c4dd505",
+                  # the repository ships a loading script; release_v5 is its first five data files
+                  data_files=(("test", ("test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl")),)),
               mirror=Mirror("leetcode_contests", "test", size=180, adapter=leetcode_mirror_row), size=880,
               prompt=code_prompt, **_CODE),
     Benchmark(name="leetcode", adapter=leetcode_mirror_row, mirror=Mirror("leetcode_contests", "test"), size=180,
               prompt=code_prompt, **_CODE),
-    Benchmark(name="codeforces", adapter=stdio_row, hub=Hub("open-r1/codeforces", "test"),
-              mirror=Mirror("codeforces", "test"), prompt=code_prompt, **_CODE),
+    Benchmark(name="codeforces", adapter=stdio_row,
+              hub=Hub("open-r1/codeforces", "test", revision="8fd706e298b713125ac8df18cd5d847440fe3fb9",
+                      adapter=codeforces_row),
+              mirror=Mirror("codeforces", "test"), prompt=code_prompt, unavailable=codeforces_unavailable, **_CODE),
     Benchmark(name="usaco", adapter=stdio_row, mirror=Mirror("usaco", "test"), size=307, prompt=code_prompt, **_CODE),
 ]
 VARIANTS = [

@@ -45,11 +45,16 @@ def numeric_row(row: dict) -> dict:
     return {"question": row["query"], "gold": str(row["answer"]), "id": row.get("id")}
 
 
+# Commits of the FinBen repositories (TheFinAI re-uploaded several in 2024 with fresh histories).
+# Only the ones seen in full are pinned; rpt data check reports the others as unpinned.
+FLARE_REVISIONS = {"headlines": "39e4f9ba3515a7cf464ed07ece80a4f7f4189134"}
+
+
 def flare(name: str, size: int, kind: str) -> Benchmark:
     """A FinBen set on the hub (TheFinAI/flare-<name>, PIXIU layout): a label or a number."""
     label = kind == "label"
     return Benchmark(
-        name=f"finben_{name}", domain="knowledge", kind=kind, hub=Hub(f"TheFinAI/flare-{name}", "test"),
+        name=f"finben_{name}", domain="knowledge", kind=kind, hub=Hub(f"TheFinAI/flare-{name}", "test", revision=FLARE_REVISIONS.get(name)),
         mirror=Mirror(f"finben_{name}", "test"), size=size,
         metric="acc: label" if label else "acc: numeric match (tolerance)",
         adapter=classification_row if label else numeric_row, answer_format="<the label>" if label else "<a number>")

@@ -40,6 +40,23 @@ def pubmedqa_row(row: dict) -> dict:
             "gold": row["final_decision"]}
 
 
+def pubmedqa_hub_row(row: dict) -> dict:
+    """qiaojin/PubMedQA (pqa_labeled): the same questions as BigBio's source config, lower-case."""
+    return pubmedqa_row({"QUESTION": row["question"], "CONTEXTS": row["context"]["contexts"],
+                         "final_decision": row["final_decision"]})
+
+
+def _fold0_test_pmids() -> frozenset[str]:
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "pubmedqa_fold0_test_pmids.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.split() if line.isdigit())
+
+
+def in_pubmedqa_test(row: dict) -> bool:
+    return str(row.get("pubid")) in _fold0_test_pmids()
+
+
 def medqa_row(row: dict) -> dict:
     options = [row["options"][key] for key in sorted(row["options"])]
     return {"question": with_options(row["question"], options), "options": options, "gold": row["answer_idx"]}
@@ -61,18 +78,27 @@ def tabfact_row(row: dict) -> dict:
 
 _KNOWLEDGE = dict(domain="knowledge")
 
+MMLU_PRO_REVISION = "b189ec765aa7ed75c8acfea42df31fdae71f97be"
 BENCHMARKS = [
     Benchmark(name="pubmedqa", kind="label", metric="acc: yes/no/maybe", adapter=pubmedqa_row,
-              hub=Hub("bigbio/pubmed_qa", "test", name="pubmed_qa_labeled_fold0_source"),
+              # bigbio/pubmed_qa ships a loading script (datasets >= 4 refuses it): the same 1,000 labelled
+              # questions as parquet, and of them the 500 of BigBio's fold-0 test split, by PMID
+              hub=Hub("qiaojin/PubMedQA", "train", name="pqa_labeled", revision="9001f2853fb87cab8d220904e0de81ac6973b318",
+                      adapter=pubmedqa_hub_row, row_filter=in_pubmedqa_test),
               mirror=Mirror("pubmedqa_bigbio_fold0", "test"), size=500, answer_format="yes, no or maybe", **_KNOWLEDGE),
     Benchmark(name="medqa", kind="choice", metric="acc: option letter", adapter=medqa_row,
-              hub=Hub("GBaker/MedQA-USMLE-4-options", "test"), mirror=Mirror("medqa", "test"), size=1273,
+              hub=Hub("GBaker/MedQA-USMLE-4-options", "test", revision="0fb93dd23a7339b6dcd27e241cb9b5eca62d4d18"), mirror=Mirror("medqa", "test"), size=1273,
               answer_format=LETTER, **_KNOWLEDGE),
     Benchmark(name="mmlu_pro_health", kind="choice", metric="acc: option letter", adapter=mmlu_pro_row,
-              hub=Hub("TIGER-Lab/MMLU-Pro", "test"), mirror=Mirror("mmlu_pro_health", "test"), size=818,
+              hub=Hub("TIGER-Lab/MMLU-Pro", "test", revision=MMLU_PRO_REVISION), mirror=Mirror("mmlu_pro_health", "test"), size=818,
               row_filter=is_health, answer_format=LETTER, **_KNOWLEDGE),
     Benchmark(name="tabfact", kind="label", metric="acc: entailed/refuted", adapter=tabfact_row,
-              hub=Hub("ibm-research/tab_fact", "test", name="tab_fact"), mirror=Mirror("tabfact", "test"),
+              hub=Hub("wenhu/tab_fact", "test", revision="refs/convert/parquet", builder="parquet",
+                      # ibm-research/tab_fact (and wenhu/tab_fact's main) ship only a loading script that
+                      # downloads from GitHub; the hub's parquet conversion holds the same rows and columns
+                      data_files=(("test", ("tab_fact/test/0000.parquet",)),
+                                  ("validation", ("tab_fact/validation/0000.parquet",)),
+                                  ("train", ("tab_fact/train/0000.parquet",)))), mirror=Mirror("tabfact", "test"),
               size=12779, answer_format="entailed or refuted", **_KNOWLEDGE),
 ]
 VARIANTS = [

@@ -144,20 +144,40 @@ def declared_labels(task: str) -> list[str] | None:
     return known[1] if known else None
 
 
-_NOT_INPUT = {"answer", "index", "label"}
+# The inputs LegalBench's own prompt shows, where they are not just `text`: the {{placeholders}} of
+# tasks/<task>/base_prompt.txt at HazyResearch/legalbench@ce482446b8eac4403b6db2c17223af4514bb24e3 (every other task: text). Never a helper
+# column such as diversity's `aic_is_met`/`parties_are_diverse` or `slice`, which can give the label away.
+PROMPT_INPUTS = {
+    'citation_prediction_classification': ('text', 'citation'),
+    'citation_prediction_open': ('text', 'circuit'),
+    'consumer_contracts_qa': ('contract', 'question'),
+    'contract_qa': ('text', 'question'),
+    'corporate_lobbying': ('bill_title', 'bill_summary', 'company_name', 'company_description'),
+    'function_of_decision_section': ('Paragraph',),
+    'insurance_policy_interpretation': ('policy', 'claim'),
+    'international_citizenship_questions': ('question',),
+    'nys_judicial_ethics': ('question',),
+    'oral_argument_question_purpose': ('question',),
+    'privacy_policy_entailment': ('text', 'description'),
+    'privacy_policy_qa': ('text', 'question'),
+    'sara_entailment': ('statute', 'description', 'question'),
+    'sara_numeric': ('statute', 'description', 'question'),
+    'scalr': ('question', 'choice_0', 'choice_1', 'choice_2', 'choice_3', 'choice_4'),
+    'ucc_v_common_law': ('contract',),
+}
 
 
 def row_adapter(task: str):
     """Tasks of a known family get its instruction and labels; the others (hub-only) name the task
-    and show every input column, and their labels come from the data. The official per-task
-    few-shot prompts (LegalBench's base_prompt.txt files, on GitHub only) are not used."""
+    and show the input columns LegalBench's own prompt uses, and their labels come from the data.
+    The official per-task few-shot prompts (on GitHub only) are not used."""
     known = family(task)
-    columns = INPUTS.get(task, ("text",)) if known else None
+    columns = INPUTS.get(task, ("text",)) if known else PROMPT_INPUTS.get(task, ("text",))
     instruction = known[0] if known else (
         f"LegalBench task \"{task.replace('_', ' ')}\": read the input and answer with the label that applies.")
 
     def legalbench_row(row: dict) -> dict:
-        shown = columns or [c for c in row if c not in _NOT_INPUT and row[c] not in (None, "")]
+        shown = [c for c in columns if row.get(c) not in (None, "")] or list(columns)
         if len(shown) == 1 and shown[0] == "text":
             body = str(row["text"])
         else:
@@ -170,8 +190,9 @@ def row_adapter(task: str):
     return legalbench_row
 
 
+LEGALBENCH_REVISION = "daec8237410aa23e3faf4bc41ad8b3a7e1696826"
 BENCHMARKS = [Benchmark(
-    name=f"legalbench_{task_name(t)}", domain="knowledge", kind="label", hub=Hub("nguha/legalbench", "test", name=t),
+    name=f"legalbench_{task_name(t)}", domain="knowledge", kind="label", hub=Hub("nguha/legalbench", "test", name=t, revision=LEGALBENCH_REVISION),
     mirror=Mirror(f"legalbench/{t}", "test"),
     metric="acc: exact label (LegalBench normalisation); balanced_acc as LegalBench reports",
     adapter=row_adapter(t), labels_from_golds=declared_labels(t) is None, answer_format="<one of the labels>")

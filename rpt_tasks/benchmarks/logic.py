@@ -46,7 +46,7 @@ BENCHMARKS = [
     puzzle("knights_knaves", "knights_knaves", KK_FORMAT,
            metric="acc: the full assignment (reasoning-gym scorer, order and phrasing free)"),
     Benchmark(name="knights_knaves_hub", domain="logic", kind="assignment", adapter=kk_hub_row,
-              hub=Hub("K-and-K/knights-and-knaves", "2ppl", name="test"), mirror=Mirror("knights_knaves", "test"),
+              hub=Hub("K-and-K/knights-and-knaves", "2ppl", name="test", revision="2f68547989981b1af37cb3dde5fdefa847aa8619"), mirror=Mirror("knights_knaves", "test"),
               size=100, metric="acc: the full assignment, order and phrasing free",
               answer_format="<who is a knight and who is a knave>"),
     puzzle("zebra", "zebra_puzzles"),

@@ -49,13 +49,13 @@ def amc_row(row: dict) -> dict:
 _MATH = dict(domain="math", kind="math", metric=METRIC, prompt=math_prompt)
 
 BENCHMARKS = [
-    Benchmark(name="gsm8k", adapter=gsm8k_row, hub=Hub("openai/gsm8k", "test", name="main"),
+    Benchmark(name="gsm8k", adapter=gsm8k_row, hub=Hub("openai/gsm8k", "test", name="main", revision="740312add88f781978c0658806c59bc2815b9866"),
               mirror=Mirror("gsm8k", "test"), size=1319, **_MATH),
-    Benchmark(name="math500", adapter=math_row, hub=Hub("HuggingFaceH4/MATH-500", "test"),
+    Benchmark(name="math500", adapter=math_row, hub=Hub("HuggingFaceH4/MATH-500", "test", revision="6e4ed1a2a79af7d8630a6b768ec859cb5af4d3be"),
               mirror=Mirror("math500", "test"), size=500, **_MATH),
-    Benchmark(name="aime24", adapter=aime_row, hub=Hub("HuggingFaceH4/aime_2024", "train"),
+    Benchmark(name="aime24", adapter=aime_row, hub=Hub("HuggingFaceH4/aime_2024", "train", revision="2fe88a2f1091d5048c0f36abc874fb997b3dd99a"),
               mirror=Mirror("aime24", "train"), size=30, samples=16, sampling=PAPER_SAMPLING, **_MATH),
-    Benchmark(name="amc23", adapter=amc_row, hub=Hub("zwhe99/amc23", "test"), mirror=Mirror("amc23", "test"),
+    Benchmark(name="amc23", adapter=amc_row, hub=Hub("zwhe99/amc23", "test", revision="f9810c0439cd3c670ec885d328a2f06a87f3694a"), mirror=Mirror("amc23", "test"),
               size=40, samples=16, sampling=PAPER_SAMPLING, **_MATH),
 ]
 VARIANTS = []

@@ -35,15 +35,16 @@ def arc_row(row: dict) -> dict:
 
 _SCIENCE = dict(domain="science", kind="choice", answer_format=LETTER)
 
+MMLU_PRO_REVISION = "b189ec765aa7ed75c8acfea42df31fdae71f97be"
 BENCHMARKS = [
     Benchmark(name="gpqa_diamond", metric="acc: option letter (options shuffled with a fixed seed)", adapter=gpqa_row,
-              hub=Hub("Idavidrein/gpqa", "train", name="gpqa_diamond"), mirror=Mirror("gpqa_diamond", "train"),
+              hub=Hub("Idavidrein/gpqa", "train", name="gpqa_diamond", revision="83022cefff930aea54f654c0b282e74b9eeda5c6"), mirror=Mirror("gpqa_diamond", "train"),
               size=198, **_SCIENCE),
     Benchmark(name="mmlu_pro", metric="acc: option letter (STEM categories)", adapter=mmlu_pro_row,
-              hub=Hub("TIGER-Lab/MMLU-Pro", "test"), mirror=Mirror("mmlu_pro", "test"),
+              hub=Hub("TIGER-Lab/MMLU-Pro", "test", revision=MMLU_PRO_REVISION), mirror=Mirror("mmlu_pro", "test"),
               row_filter=is_stem, **_SCIENCE),
     Benchmark(name="arc_challenge", metric="acc: option letter", adapter=arc_row,
-              hub=Hub("allenai/ai2_arc", "test", name="ARC-Challenge"),
+              hub=Hub("allenai/ai2_arc", "test", name="ARC-Challenge", revision="210d026faf9955653af8916fad021475a3f00453"),
               mirror=Mirror("arc_challenge", "test", size=1150), size=1172, **_SCIENCE),
 ]
 VARIANTS = []

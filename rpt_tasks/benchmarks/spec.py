@@ -22,8 +22,13 @@ class Hub:
     path: str
     split: str
     name: str | None = None  # the config
-    revision: str | None = None  # a commit of the dataset repository
+    revision: str | None = None  # a commit of the dataset repository (rpt data check flags a missing one)
     adapter: Adapter | None = None  # when the hub's rows differ from the mirror's; None: the benchmark's
+    # A repository that ships a loading script (datasets >= 4 refuses to run it) is read from its own
+    # data files at `revision`: (split, (file, ...)) pairs, read with the `builder` of their format.
+    data_files: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    builder: str = "json"
+    row_filter: Callable[[dict], bool] | None = None  # rows of the hub copy that are the benchmark's split
 
 
 @dataclass(frozen=True)

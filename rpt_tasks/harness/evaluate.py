@@ -56,7 +56,12 @@ def main(argv: list[str]) -> int:
         staging = root / f".rpt-partial-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         args.output_path = str(staging / final.name if final.suffix == ".json" else staging)
-    args.func(args)
+    try:
+        args.func(args)
+    except SystemExit:  # a task's data could not be loaded (the message is printed): no partial results
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     for hook in hooks:
         hook(args, staging, ran)
     if staging is not None and staging.exists():
@@ -153,6 +158,11 @@ def provenance(args) -> dict:
     meta["rpt_data_source"] = f"mirror:{mirror}" if mirror else "hub"
     if mirror and (mirror / "manifest.json").is_file():
         meta["rpt_data_manifest_sha256"] = file_sha256(mirror / "manifest.json")
+    if not mirror:  # the pinned hub copies (rpt data check lists them)
+        from rpt_tasks.benchmarks import BENCHMARKS
+
+        meta["rpt_hub_revisions"] = {b.task: f"{b.hub.path}:{b.hub.name or 'default'}@{b.hub.revision or 'unpinned'}"
+                                     for b in BENCHMARKS.values() if b.hub is not None}
     return meta
 
 

@@ -13,7 +13,7 @@ import logging
 import math
 
 from rpt_tasks.benchmarks import get_benchmark, prompt_for
-from rpt_tasks.data import load_docs
+from rpt_tasks.data import DataError, load_docs
 from rpt_tasks.harness import lm_eval_internals as internals
 from rpt_tasks.verify import Verdict, verify_docs
 
@@ -43,7 +43,10 @@ def load_benchmark(benchmark: str, subset_size: int | None = None, subset_seed: 
     previous = (metadata.get("rpt_retry_from") or {}).get(bench.task)
     if previous and bench.retry:
         return datasets.DatasetDict({"test": datasets.Dataset.from_list(bench.retry(previous))})
-    docs = load_docs(benchmark, seed=rg_seed, size=rg_size)
+    try:
+        docs = load_docs(benchmark, seed=rg_seed, size=rg_size)
+    except DataError as e:  # the message says what to do; lm-eval would bury it under a traceback
+        raise SystemExit(f"{bench.task}: {e}") from None
     if subset_size and subset_size < len(docs):
         keep = sorted(random.Random(subset_seed).sample(range(len(docs)), subset_size))
         docs = [docs[i] for i in keep]

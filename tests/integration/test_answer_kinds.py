@@ -209,9 +209,9 @@ def test_hub_only_legalbench_tasks_read_their_labels_off_the_data(tmp_path, monk
     """LegalBench's hub-only tasks (nguha/legalbench layout: index, answer, input columns) get the
     distinct golds as their label set, shown in the prompt, and LegalBench's normalisation."""
     _fake_mirror(tmp_path, monkeypatch, "legalbench/ucc_v_common_law", "test", [
-        {"index": "0", "answer": "UCC", "text": "A contract for the sale of 200 bicycles."},
-        {"index": "1", "answer": "Common Law", "text": "A contract to paint a house."},
-        {"index": "2", "answer": "UCC", "text": "A contract for the sale of a used car."}])
+        {"index": "0", "answer": "UCC", "contract": "A contract for the sale of 200 bicycles."},
+        {"index": "1", "answer": "Common Law", "contract": "A contract to paint a house."},
+        {"index": "2", "answer": "UCC", "contract": "A contract for the sale of a used car."}])
     _fake_mirror(tmp_path, monkeypatch, "legalbench/scalr", "test", [
         {"index": "0", "answer": "1", "question": "Which case?", "choice_0": "Roe", "choice_1": "Doe", "choice_2": ""}])
     docs = load_docs("legalbench_ucc_v_common_law")
@@ -225,6 +225,22 @@ def test_hub_only_legalbench_tasks_read_their_labels_off_the_data(tmp_path, monk
     scalr = load_docs("legalbench_scalr")[0]
     assert "Choice 0: Roe" in scalr["question"] and "Choice 2" not in scalr["question"]
     assert "Index" not in scalr["question"] and "Answer:" not in scalr["question"]
+
+
+def test_hub_only_legalbench_tasks_show_only_their_prompt_inputs(tmp_path, monkeypatch):
+    """Helper columns (successor_liability's `issue`, hearsay-style `slice`) are never shown: they
+    can name the label. The inputs are the ones LegalBench's own prompt uses."""
+    _fake_mirror(tmp_path, monkeypatch, "legalbench/successor_liability", "test", [
+        {"index": "0", "answer": "express agreement", "issue": "express agreement", "slice": "express agreement",
+         "text": "Buyer agreed in writing to assume the seller's debts."}])
+    (doc,) = load_docs("legalbench_successor_liability")
+    assert "Buyer agreed in writing" in doc["question"] and "Issue" not in doc["question"]
+    assert "Slice" not in doc["question"]
+    _fake_mirror(tmp_path, monkeypatch, "legalbench/sara_entailment", "test", [
+        {"index": "0", "answer": "Entailment", "statute": "Section 1.", "description": "Alice earns.",
+         "question": "Tax?", "case id": "tax_case_7", "text": "unused"}])
+    (sara,) = load_docs("legalbench_sara_entailment")
+    assert "Section 1." in sara["question"] and "Tax?" in sara["question"] and "tax_case_7" not in sara["question"]
 
 
 def test_legalbench_covers_the_156_exact_match_tasks_with_declared_labels_where_known():

@@ -105,12 +105,13 @@ def test_hub_path_is_used_without_mirror(monkeypatch):
 
     seen = {}
 
-    def fake_load_dataset(path, name=None, split=None):
-        seen.update(path=path, name=name, split=split)
+    def fake_load_dataset(path, name=None, split=None, revision=None, streaming=False):
+        seen.update(path=path, name=name, split=split, revision=revision)
         return [{"question": "1+1?", "answer": "#### 2"}]
 
     monkeypatch.delenv("RPT_DATA_DIR")
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
     docs = load_docs("gsm8k")
-    assert seen == {"path": "openai/gsm8k", "name": "main", "split": "test"}
+    assert seen == {"path": "openai/gsm8k", "name": "main", "split": "test",
+                    "revision": "740312add88f781978c0658806c59bc2815b9866"}
     assert docs[0]["gold"] == "2" and docs[0]["rpt_id"] == "0"
