@@ -20,6 +20,29 @@ __all__ = ["SIGNIFICANCE", "CompareError", "Run", "compare", "load_run", "main",
            "to_markdown", "write_outputs"]
 
 
+def _domain_map(items: list[str]) -> dict[str, str]:
+    """--domain TASK=DOMAIN items, or YAML files mapping task -> domain."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" in item:
+            task, domain = item.split("=", 1)
+            mapping[task.strip()] = domain.strip()
+            continue
+        path = Path(item)
+        if not path.is_file():
+            raise CompareError(f"--domain {item!r}: neither TASK=DOMAIN nor a YAML file")
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            raise CompareError(f"{path}: not valid YAML ({e})") from None
+        if not isinstance(data, dict):
+            raise CompareError(f"{path}: expected a mapping of task: domain")
+        mapping.update({str(k): str(v) for k, v in data.items()})
+    return mapping
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="rpt compare", description="Score models against their base model.")
     parser.add_argument("--base", required=True, help="lm-eval output folder of the base model (--log_samples)")
@@ -28,22 +51,31 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--trained-domains", action="append", default=[], metavar="NAME=DOMAIN[,DOMAIN]",
                         help="trained domains of a model without rpt_adapter.json (public RPT models)")
     parser.add_argument("--out", required=True, help="folder for summary.json/.md/.csv and heatmap.png")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap and permutation seed")
+    parser.add_argument("--metric", default="acc", help="per-sample metric to compare (any lm-eval task's; default acc)")
+    parser.add_argument("--domain", action="append", default=[], metavar="TASK=DOMAIN",
+                        help="domain of a task outside rpt's registry (repeatable), or a YAML file of task: domain")
+    parser.add_argument("--scale", type=float, default=None, help="heatmap colour scale, +- points (default 20)")
     args = parser.parse_args(argv)
-    given = dict(item.split("=", 1) for item in args.trained_domains)
     try:
-        base = load_run(args.base, "base", trained_domains=[])
+        given = dict(item.split("=", 1) for item in args.trained_domains)
+        domains = _domain_map(args.domain)
+        base = load_run(args.base, Path(args.base).name if args.base else "base", trained_domains=[], metric=args.metric)
         models = []
         for spec in args.model:
             name, _, folder = spec.rpartition("=") if "=" in spec else (None, "", spec)
             name = name or Path(folder).name
-            domains = given[name].split(",") if name in given else None
-            models.append(load_run(folder, name, trained_domains=domains))
-        summary = compare(base, models, seed=args.seed)
+            trained = given[name].split(",") if name in given else None
+            models.append(load_run(folder, name, trained_domains=trained, metric=args.metric))
+        summary = compare(base, models, seed=args.seed, domains=domains)
     except CompareError as e:
         print(f"rpt compare: {e}", file=sys.stderr)
         return 2
-    write_outputs(summary, Path(args.out))
+    for warning in summary["warnings"]:
+        print(f"rpt compare: warning: {warning}", file=sys.stderr)
+    for task, why in summary["skipped"].items():
+        print(f"rpt compare: skipped {task}: {why}", file=sys.stderr)
+    write_outputs(summary, Path(args.out), args.scale)
     print(to_markdown(summary))
     print("\n".join(plain_words(summary)))
     print(f"\nwritten: {args.out}/summary.json, summary.md, summary.csv, heatmap.png")
