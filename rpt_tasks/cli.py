@@ -54,7 +54,18 @@ COMMANDS = {"data": _data, "eval": _eval, "tasks": _tasks, "train": _train, "com
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:
+        from rpt_tasks import __version__
+
+        print(f"rpt-transfer {__version__}")
+        return 0
     if not argv or argv[0] not in COMMANDS:
+        if argv and argv[0] not in ("-h", "--help"):
+            import difflib
+
+            near = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+            hint = f"; did you mean `rpt {near[0]}`?" if near else ""
+            print(f"rpt: unknown command {argv[0]!r}{hint}\n", file=sys.stderr)
         print(__doc__.strip(), file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     return COMMANDS[argv[0]](argv[1:]) or 0

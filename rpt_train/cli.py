@@ -23,9 +23,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rpt train: {message}", file=sys.stderr)
         return 2
     if cfg.plan:
-        from rpt_train.plan import print_plan
+        from rpt_train.plan import PlanError, print_plan
 
-        print_plan(cfg, model_args)
+        try:
+            print_plan(cfg, model_args)
+        except PlanError as e:
+            print(f"rpt train --plan: {e}", file=sys.stderr)
+            return 2
         return 0
     from rpt_tasks.data import DataError
     from rpt_train.trainer import train

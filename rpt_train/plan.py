@@ -11,11 +11,49 @@ from __future__ import annotations
 GIB = 1024 ** 3
 
 
+# The shapes of the recipes' hub models (their config.json on the hub): a plan needs shapes only,
+# so the recipes plan offline without a download.
+KNOWN_SHAPES = {
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B": dict(hidden_size=1536, num_hidden_layers=28, num_attention_heads=12,
+                                                     num_key_value_heads=2, intermediate_size=8960,
+                                                     vocab_size=151936, tie_word_embeddings=False),
+    "Qwen/Qwen2.5-3B-Instruct": dict(hidden_size=2048, num_hidden_layers=36, num_attention_heads=16,
+                                     num_key_value_heads=2, intermediate_size=11008, vocab_size=151936,
+                                     tie_word_embeddings=True),
+}
+
+
+class PlanError(ValueError):
+    """The model's shape cannot be read (not a local folder, not a known recipe model, offline)."""
+
+
+def model_config(name: str, revision: str | None = None):
+    """The model's config: a known recipe model's shape, else a local folder's or the hub's
+    config.json (aliases such as rpt:tiny and rpt:default resolved as training resolves them)."""
+    import os
+    from types import SimpleNamespace
+
+    from rpt_tasks.models import resolve_model
+
+    if name in KNOWN_SHAPES:
+        return SimpleNamespace(**KNOWN_SHAPES[name])
+    path = resolve_model(name)
+    if os.path.isdir(path):
+        import json
+
+        return SimpleNamespace(**json.loads(open(os.path.join(path, "config.json"), encoding="utf-8").read()))
+    try:
+        from transformers import AutoConfig
+
+        return AutoConfig.from_pretrained(path, revision=revision)
+    except (OSError, ValueError) as e:
+        raise PlanError(f"cannot read the shape of {name!r} (offline? give a local folder, or one of "
+                        f"{', '.join(KNOWN_SHAPES)}): {type(e).__name__}") from None
+
+
 def estimate_memory(cfg, model_args) -> dict[str, float]:
     """`cfg`: an RptGRPOConfig, `model_args`: its ModelConfig."""
-    from transformers import AutoConfig
-
-    config = AutoConfig.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
+    config = model_config(model_args.model_name_or_path, model_args.model_revision)
     hidden, layers = config.hidden_size, config.num_hidden_layers
     heads = config.num_attention_heads
     kv_heads = getattr(config, "num_key_value_heads", None) or heads

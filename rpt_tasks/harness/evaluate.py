@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
     if not args.tasks:
         parser.error("rpt eval: --tasks is required (see `rpt tasks`)")
     args.metadata = {**(args.metadata or {}), **provenance(args)}
+    fit_generation_length(args)
     user_paths = [p for p in (args.include_path or "").split(":") if p]
     given = args.tasks if isinstance(args.tasks, list) else [args.tasks]
     requested = [t for item in given for t in str(item).replace(",", " ").split() if t]
@@ -134,6 +135,51 @@ def publish(staging: Path, dest: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, target)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+PROMPT_ROOM = 2048  # tokens kept for the prompt when the generation limit has to shrink to fit
+
+
+def model_context(args) -> int | None:
+    """The model's context length (positions), where it can be read offline: --model hf from
+    its config.json (or model_args max_length), --model vllm from max_model_len."""
+    model_args = args.model_args if isinstance(args.model_args, dict) else {}
+    for key in ("max_length", "max_model_len"):
+        if str(model_args.get(key, "")).isdigit():
+            return int(model_args[key])
+    pretrained = model_args.get("pretrained")
+    if not isinstance(pretrained, str) or not Path(pretrained).is_dir():
+        return None
+    try:
+        config = json.loads((Path(pretrained) / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+    for key in ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length"):
+        if isinstance(config.get(key), int):
+            return config[key]
+    return None
+
+
+def fit_generation_length(args) -> None:
+    """A task asks for up to DEFAULT_MAX_GEN_TOKS new tokens; a model with a shorter context
+    would fail every request (lm-eval asserts). Without a --gen_kwargs limit, clamp to what fits
+    beside a prompt, say so once, and record it (so `truncated` counts against the new limit)."""
+    from rpt_tasks.harness.configs import DEFAULT_MAX_GEN_TOKS
+
+    gen = args.gen_kwargs if isinstance(args.gen_kwargs, dict) else None
+    if gen is None and args.gen_kwargs:
+        return  # a limit given as text: the user's choice
+    if gen and any(key in gen for key in _MAX_TOKS_ALIASES):
+        return
+    context = model_context(args)
+    if context is None or DEFAULT_MAX_GEN_TOKS + PROMPT_ROOM <= context:
+        return
+    limit = max(64, context - min(PROMPT_ROOM, context // 2))
+    args.gen_kwargs = {**(gen or {}), "max_gen_toks": limit}
+    args.metadata["rpt_max_gen_toks"] = limit
+    print(f"rpt eval: the tasks allow {DEFAULT_MAX_GEN_TOKS} new tokens, but the model's context is {context}: "
+          f"generating at most {limit} (recorded as rpt_max_gen_toks; set --gen_kwargs max_gen_toks=N to choose)",
+          file=sys.stderr)
 
 
 def provenance(args) -> dict:

@@ -141,14 +141,7 @@ def test_every_recipe_loads():
 
 # Shapes of the recipes' hub models (from their config.json on the hub); the plan depends on
 # shapes only, so a stand-in config with the same numbers gives the same estimate offline.
-HUB_SHAPES = {
-    "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B": dict(hidden_size=1536, num_hidden_layers=28, num_attention_heads=12,
-                                                     num_key_value_heads=2, intermediate_size=8960,
-                                                     vocab_size=151936, tie_word_embeddings=False),
-    "Qwen/Qwen2.5-3B-Instruct": dict(hidden_size=2048, num_hidden_layers=36, num_attention_heads=16,
-                                     num_key_value_heads=2, intermediate_size=11008, vocab_size=151936,
-                                     tie_word_embeddings=True),
-}
+from rpt_train.plan import KNOWN_SHAPES as HUB_SHAPES  # noqa: E402
 
 
 @pytest.mark.parametrize("recipe, card_gib", [("qlora-8gb", 8), ("qlora-12gb", 12), ("qlora-16gb", 16),
