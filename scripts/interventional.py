@@ -42,8 +42,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="overrides the config's limit")
     parser.add_argument("--out", default=None, help="overrides the config's output folder")
     parser.add_argument("--base", default=None, help="overrides the config's base model")
+    parser.add_argument("--preset", default=None, choices=["default", "paper"],
+                        help="paper: evaluate with the authors' protocol (rpt_paper) instead of the config's tasks")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
+    if args.preset == "paper":
+        cfg["tasks"] = "rpt_paper"
     cfg["out"] = args.out or cfg["out"]
     cfg["base"] = args.base or cfg["base"]
     out, limit = Path(cfg["out"]), args.limit or cfg.get("limit")

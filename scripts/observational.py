@@ -1,6 +1,6 @@
 """Study 1 (observational): every public RPT model against its own base on the suite.
 
-    python scripts/observational.py [--models scripts/observational_models.yaml] [--tasks rpt_suite]
+    python scripts/observational.py [--models scripts/observational_models.yaml] [--preset default|paper] [--tasks rpt_suite]
                                     [--out runs/observational] [--limit N] [--backend auto|hf|vllm]
 
 Evaluates each base once and each model once (vLLM when installed on a GPU, else hf), skipping
@@ -27,13 +27,16 @@ def slug(name: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default=str(Path(__file__).with_name("observational_models.yaml")))
-    parser.add_argument("--tasks", default="rpt_suite")
+    parser.add_argument("--preset", default="default", choices=["default", "paper"],
+                        help="paper: the authors' protocol (rpt_paper) instead of the robust tasks (rpt_suite)")
+    parser.add_argument("--tasks", default=None, help="tasks or groups (default: the preset's suite)")
     parser.add_argument("--out", default="runs/observational")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--backend", default="auto", choices=["auto", "hf", "vllm"])
     parser.add_argument("--model_args_extra", default="", help="appended to every --model_args (e.g. dtype=bfloat16)")
     parser.add_argument("--gen_kwargs", default=None, help="passed to rpt eval")
     args = parser.parse_args()
+    args.tasks = args.tasks or ("rpt_paper" if args.preset == "paper" else "rpt_suite")
 
     entries = yaml.safe_load(Path(args.models).read_text())["models"]
     out, backend = Path(args.out), backend_name(args.backend)

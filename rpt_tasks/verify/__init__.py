@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from rpt_tasks.verify import paper_rules
 from rpt_tasks.verify.code_answers import code_program, verify_code, verify_code_many
 from rpt_tasks.verify.extract import (answer_text, extract_answer, extract_choice, extract_code, extract_files,
                                       extract_label, strip_reasoning)
@@ -86,6 +87,9 @@ KINDS: dict[str, Callable] = {
     "math": _each(score_math), "choice": _each(score_choice), "label": _each(score_label),
     "exact": _each(score_exact), "number": _each(score_number, judged=True), "tatqa": _each(score_tatqa, judged=True),
     "assignment": _each(score_assignment), "reasoning_gym": _each(verify_reasoning_gym), "code": score_code_batch,
+    # the paper authors' rules, for the rpt_paper_* tasks (rpt_tasks.verify.paper_rules)
+    "paper_numeric_end": _each(paper_rules.score_numeric_end), "paper_end": _each(paper_rules.score_end),
+    "paper_answer_line": _each(paper_rules.score_answer_line), "paper_choice": _each(paper_rules.score_choice_letters),
 }
 
 

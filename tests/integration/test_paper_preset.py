@@ -1,0 +1,137 @@
+"""rpt_paper_*: the authors' protocol (protocol.json) reproduced: prompts, scoring rules, decoding."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rpt_tasks.benchmarks import BENCHMARKS, paper, prompt_for
+from rpt_tasks.data import load_docs
+from rpt_tasks.verify import verify_doc
+
+RPT = str(Path(sys.executable).parent / "rpt")
+PROTOCOL = json.loads((Path(os.environ["RPT_DATA_DIR"]) / "paper_protocol" / "protocol.json").read_text())
+MIRROR = Path(os.environ["RPT_DATA_DIR"])
+
+
+def _first_row(folder: str, split: str) -> dict:
+    return json.loads((MIRROR / folder / f"{split}.jsonl").read_text().split("\n")[0])
+
+
+def _template(name: str) -> str:
+    return PROTOCOL["benchmarks"][name]["prompt"]["user_template"]
+
+
+def test_packaged_protocol_is_the_shared_one_and_checked():
+    assert paper.protocol() == PROTOCOL
+
+
+def test_tampered_protocol_is_refused(tmp_path, monkeypatch):
+    shutil.copytree(paper.PROTOCOL_DIR, tmp_path / "p")
+    path = tmp_path / "p" / "protocol.json"
+    path.write_text(path.read_text().replace("step by step", "step-by-step", 1))
+    monkeypatch.setattr(paper, "PROTOCOL_DIR", tmp_path / "p")
+    paper.protocol.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="sha256"):
+            paper.protocol()
+    finally:
+        paper.protocol.cache_clear()
+
+
+@pytest.mark.parametrize("name, folder, split, question", [
+    ("gsm8k", "gsm8k", "test", lambda r: r["question"]),
+    ("math500", "math500", "test", lambda r: r["problem"]),
+    ("aime24", "aime24", "train", lambda r: r["problem"]),
+    ("amc23", "amc23", "test", lambda r: r["question"]),
+])
+def test_math_prompts_are_the_authors_templates(name, folder, split, question, mirror):
+    doc = load_docs(f"paper_{name}")[0]
+    assert prompt_for(doc) == _template(name).replace("{prompt}", question(_first_row(folder, split)))
+
+
+def test_choice_prompts_are_the_authors_templates(mirror):
+    row = _first_row("pubmedqa_bigbio_fold0", "test")
+    expected = _template("pubmedqa").format(
+        letters="A,B,C", question=f"Context: {' '.join(row['CONTEXTS'])}\nQuestion: {row['QUESTION']}",
+        choices="A) yes\nB) no\nC) maybe")
+    assert prompt_for(load_docs("paper_pubmedqa")[0]) == expected
+    row = _first_row("tabfact", "test")
+    lines = [line.split("#") for line in row["table_text"].strip("\n").split("\n")]
+    table = "|" + "|".join(lines[0]) + "|\n" + "|---" * len(lines[0]) + "|\n" + "".join(
+        "|" + "|".join(r) + "|\n" for r in lines[1:])
+    question = PROTOCOL["benchmarks"]["tabfact"]["prompt"]["question_template"].format(
+        table_text=table, table_caption=row["table_caption"], statement=row["statement"])
+    expected = PROTOCOL["_meta"]["multiple_choice_default_template_inspect_0_3_93"].format(
+        letters="A,B", question=question, choices="A) True\nB) False")
+    assert prompt_for(load_docs("paper_tabfact")[0]) == expected
+
+
+def test_gsm8k_carries_the_authors_ten_seeded_shots_as_its_system_message():
+    import numpy as np
+
+    rows = [json.loads(line) for line in (MIRROR / "gsm8k" / "train.jsonl").read_text().split("\n") if line]
+    first = rows[int(np.random.default_rng(42).permutation(len(rows))[0])]
+    description = paper.BENCHMARKS[0].task_yaml["description"]
+    shot = PROTOCOL["benchmarks"]["gsm8k"]["few_shot"]["non_base"]["shot_template"]
+    assert description.startswith(shot.format(input=first["question"], reasoning=first["answer"].split("####")[0].strip(),
+                                               target=first["answer"].split("####")[-1].strip()))
+    assert description.count("\n\nANSWER: ") == 10
+
+
+def _doc(name: str, gold: str, **extra) -> dict:
+    return {"rpt_benchmark": name, "rpt_kind": BENCHMARKS[name].kind, "gold": gold, "question": "q", **extra}
+
+
+def test_math500_needs_a_final_answer_line_where_ours_takes_a_box():
+    boxed = "We get \\boxed{\\frac{1}{2}}."
+    assert not verify_doc(boxed, _doc("paper_math500", "\\frac{1}{2}"))
+    assert verify_doc(boxed, {**_doc("math500", "\\frac{1}{2}"), "rpt_kind": "math"})
+    assert verify_doc("work\nANSWER: \\frac{1}{2}", _doc("paper_math500", "\\frac{1}{2}"))
+    assert not verify_doc("ANSWER: \\frac{1}{2}\nso that is it", _doc("paper_math500", "\\frac{1}{2}"))
+
+
+def test_aime_needs_the_answer_at_the_end_and_accepts_a_suffix():
+    doc = _doc("paper_aime24", "204")
+    assert verify_doc("... so the answer is 204.", doc)
+    assert not verify_doc("ANSWER: 204\nLet me double-check this.", doc)
+    assert verify_doc("ANSWER: 1204", doc)  # Inspect's endswith: a suffix counts, as in the authors' runs
+    assert not verify_doc("<think>204</think>", doc)  # no think stripping
+
+
+def test_gsm8k_and_amc_take_the_last_number():
+    doc = _doc("paper_gsm8k", "18")
+    assert verify_doc("She makes $18 every day, then 3 more words", doc) is not None
+    assert verify_doc("18 eggs\nso in total 18", doc) and not verify_doc("18 in total 19", doc)
+    assert verify_doc("<think>7</think>The answer: 18", doc)
+    assert verify_doc("ANSWER: 1,018", doc)  # 5-significant-digit normalisation and endswith, verbatim
+
+
+def test_lettered_choices_read_the_first_answer_line():
+    doc = _doc("paper_pubmedqa", "A", options=["yes", "no", "maybe"])
+    assert verify_doc("ANSWER: A", doc) and not verify_doc("ANSWER: B", doc)
+    assert not verify_doc("ANSWER: A,B", doc)  # the selected set must equal the target
+    assert not verify_doc("The answer is A.", doc)
+
+
+def test_rpt_tasks_lists_the_paper_tasks():
+    out = subprocess.run([RPT, "tasks"], capture_output=True, text=True, check=True).stdout
+    for name in ("gsm8k", "math500", "aime24", "amc23", "pubmedqa", "tabfact"):
+        line = next(line for line in out.splitlines() if line.split()[:1] == [f"rpt_paper_{name}"])
+        assert ("math" if name in ("gsm8k", "math500", "aime24", "amc23") else "knowledge") in line
+
+
+def test_a_paper_task_runs_in_rpt_eval(tiny_model, tmp_path, mirror):
+    out = tmp_path / "out"
+    proc = subprocess.run([RPT, "eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks",
+                           "rpt_paper_gsm8k", "--limit", "1", "--gen_kwargs", "max_gen_toks=8", "--output_path",
+                           str(out), "--log_samples"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (samples,) = out.rglob("samples_rpt_paper_gsm8k_*.jsonl")
+    sample = json.loads(samples.read_text().splitlines()[0])
+    prompt = json.dumps(sample["arguments"])
+    assert "Reasoning:" in prompt and "ANSWER: 16" in prompt  # the shots are in the context
