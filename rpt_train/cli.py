@@ -34,12 +34,47 @@ def main(argv: list[str] | None = None) -> int:
     from rpt_tasks.data import DataError
     from rpt_train.trainer import train
 
+    if cfg.export_dataset:
+        try:
+            return _export_dataset(cfg, model_args)
+        except DataError as e:
+            print(f"rpt train: {e}", file=sys.stderr)
+            return 2
+
     try:
         out = train(cfg, model_args)
     except DataError as e:  # a missing, gated or unreachable dataset: what to do, not a traceback
         print(f"rpt train: {e}", file=sys.stderr)
         return 2
     print(f"adapter and rpt_adapter.json written to {out}")
+    return 0
+
+
+def _export_dataset(cfg, model_args) -> int:
+    """The mixture as the trainer would build it (the model's chat template decides the prompt
+    form), written as DIR/train.jsonl with a line of provenance in DIR/README.md."""
+    import json
+    from pathlib import Path
+
+    from transformers import AutoTokenizer
+
+    from rpt_tasks.models import resolve_model
+    from rpt_train.data import build_dataset
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(model_args.model_name_or_path))
+    dataset, report = build_dataset(cfg, tokenizer)
+    out = Path(cfg.export_dataset)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".train.jsonl.tmp"
+    with tmp.open("w", encoding="utf-8") as f:
+        for row in dataset:
+            f.write(json.dumps(row) + "\n")
+    tmp.replace(out / "train.jsonl")
+    (out / "README.md").write_text(
+        f"# rpt-transfer training mixture\n\n{len(dataset)} rows; columns prompt, rpt_domain, rpt_doc. Score with "
+        f"`trl grpo --dataset_name {out} --reward_funcs rpt_train.rewards.<domain>` (one per domain in "
+        f"rpt_domain).\n\n```json\n{json.dumps(report, indent=1)}\n```\n", encoding="utf-8")
+    print(f"{len(dataset)} rows written to {out / 'train.jsonl'}")
     return 0
 
 

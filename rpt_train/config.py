@@ -40,6 +40,9 @@ class RptGRPOConfig(GRPOConfig):
         "help": "Drop training prompts that match an evaluation item of the same domain (normalised text, or half "
                 "of its 13-grams)."})
     plan: bool = field(default=False, metadata={"help": "Print a GPU memory estimate and exit."})
+    export_dataset: str | None = field(default=None, metadata={
+        "help": "Write the training mixture (columns prompt, rpt_domain, rpt_doc) to this folder as train.jsonl, "
+                "for `trl grpo --dataset_name DIR --reward_funcs rpt_train.rewards.<domain>`, and exit."})
     resume: bool = field(default=False, metadata={
         "help": "Continue from the last complete checkpoint in output_dir (even after kill -9)."})
 

@@ -41,3 +41,22 @@ code = make_reward("code")
 knowledge = make_reward("knowledge")
 science = make_reward("science")
 logic = make_reward("logic")
+
+
+def compute_score(data_source: str, solution_str: str, ground_truth, extra_info: dict | None = None) -> float:
+    """verl's reward signature (`custom_reward_function.name: compute_score`) over the same
+    verifiers: `data_source` names the benchmark (an rpt benchmark name such as "gsm8k",
+    "math500", "arc_challenge", or "rpt_<name>"); `extra_info` may carry the whole doc as
+    `rpt_doc` (JSON), as `rpt train --export-dataset` writes it, else the doc is built from the
+    benchmark's declaration with `ground_truth` as its gold answer (a list: any of them counts)."""
+    from rpt_tasks.benchmarks import get_benchmark
+
+    if extra_info and extra_info.get("rpt_doc"):
+        doc = extra_info["rpt_doc"]
+        doc = json.loads(doc) if isinstance(doc, str) else dict(doc)
+    else:
+        bench = get_benchmark(data_source.removeprefix("rpt_"))
+        truths = list(ground_truth) if isinstance(ground_truth, (list, tuple)) else [ground_truth]
+        doc = {"rpt_benchmark": bench.name, "rpt_kind": bench.kind, "question": "", "gold": str(truths[0]),
+               **({"golds": [str(t) for t in truths]} if len(truths) > 1 else {}), **(extra_info or {})}
+    return float(verify_docs([solution_str], [doc])[0])

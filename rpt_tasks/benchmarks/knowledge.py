@@ -41,7 +41,10 @@ def pubmedqa_row(row: dict) -> dict:
 
 
 def pubmedqa_hub_row(row: dict) -> dict:
-    """qiaojin/PubMedQA (pqa_labeled): the same questions as BigBio's source config, lower-case."""
+    """qiaojin/PubMedQA (pqa_labeled): the same questions as BigBio's source config, lower-case
+    (rows already in BigBio's layout are taken as they are)."""
+    if "QUESTION" in row:
+        return pubmedqa_row(row)
     return pubmedqa_row({"QUESTION": row["question"], "CONTEXTS": row["context"]["contexts"],
                          "final_decision": row["final_decision"]})
 
@@ -54,7 +57,8 @@ def _fold0_test_pmids() -> frozenset[str]:
 
 
 def in_pubmedqa_test(row: dict) -> bool:
-    return str(row.get("pubid")) in _fold0_test_pmids()
+    """A pqa_labeled row of BigBio's fold-0 test split (rows without a PMID: a copy of that split)."""
+    return "pubid" not in row or str(row["pubid"]) in _fold0_test_pmids()
 
 
 def medqa_row(row: dict) -> dict:

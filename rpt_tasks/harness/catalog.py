@@ -39,7 +39,14 @@ def paper_suite() -> list[dict]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="rpt tasks", description="List the rpt_* tasks.")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--path", action="store_true",
+                        help="print the installed task folder (for lm_eval --include_path \"$(rpt tasks --path)\")")
     args = parser.parse_args(argv)
+    if args.path:
+        from rpt_tasks.harness.configs import task_dir
+
+        print(task_dir())
+        return 0
     rows = [dict(task=b.task, domain=b.domain, kind="structured" if b.structured else "unstructured",
                  source=source(b), size=b.size if b.size is not None else "-", samples=b.samples, metric=b.metric)
             for b in BENCHMARKS.values()]

@@ -22,6 +22,11 @@ _MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_comple
 
 
 def main(argv: list[str]) -> int:
+    """`rpt eval`: lm-eval's run command on our tasks (with `--include_defaults`, lm-eval's own
+    too), staged output, provenance, and a request cache by default so that a killed run resumes."""
+    include_defaults = "--include_defaults" in argv
+    no_cache = "--no-cache" in argv
+    argv = [a for a in argv if a not in ("--include_defaults", "--no-cache")]
     parser = internals.run_parser()
     args = parser.parse_args(["run", *argv])
     if not args.tasks:
@@ -41,7 +46,11 @@ def main(argv: list[str]) -> int:
             return 2
         args.metadata["rpt_skipped"] = skipped
     tasks_root = task_view(skipped) if skipped else None
-    internals.use_task_manager([str(tasks_root or task_dir()), *user_paths], with_defaults=False)
+    internals.use_task_manager([str(tasks_root or task_dir()), *user_paths], with_defaults=include_defaults)
+    if not no_cache and not getattr(args, "use_cache", None):
+        args.use_cache = str(request_cache(args))
+        print(f"rpt eval: finished requests are cached in {args.use_cache}* (a killed run resumes from there; "
+              "--no-cache turns it off)", file=sys.stderr)
     args.include_path = None  # given to the TaskManager above instead
     ran = [t for t in leaves if t not in skipped]
     hooks = {bench.after_run for bench in map(_benchmark, ran) if bench is not None and bench.after_run}
@@ -63,6 +72,13 @@ def main(argv: list[str]) -> int:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
+    except KeyboardInterrupt:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        where = f" the finished requests are cached in {args.use_cache}*: run the same command to resume" \
+            if getattr(args, "use_cache", None) else ""
+        print(f"\nrpt eval: interrupted, no results written;{where}", file=sys.stderr)
+        return 130
     for hook in hooks:
         hook(args, staging, ran)
     if staging is not None and staging.exists():
@@ -135,6 +151,23 @@ def publish(staging: Path, dest: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, target)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def request_cache(args) -> Path:
+    """lm-eval's request cache (--use_cache) for this model, adapter and generation settings:
+    a sqlite file per rank under ~/.cache/rpt/eval-cache (RPT_CACHE moves it)."""
+    import hashlib
+
+    from rpt_tasks.models import cache_dir
+
+    meta = args.metadata or {}
+    key = json.dumps({"model": args.model, "model_args": str(args.model_args), "gen_kwargs": str(args.gen_kwargs),
+                      "model_sha": meta.get("rpt_model_sha256"), "adapter_sha": meta.get("rpt_adapter_sha256"),
+                      "num_fewshot": args.num_fewshot, "chat": bool(getattr(args, "apply_chat_template", False)),
+                      "system": getattr(args, "system_instruction", None)}, sort_keys=True)
+    folder = cache_dir() / "eval-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 PROMPT_ROOM = 2048  # tokens kept for the prompt when the generation limit has to shrink to fit

@@ -19,7 +19,7 @@ TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10", 
 GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench",
           "rpt_legalbench_full", "rpt_aider_polyglot", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
-          "rpt_suite_full", "rpt_mini"]
+          "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_knowledge"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
                 "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"} | {
@@ -90,6 +90,7 @@ def test_installed_package_ships_the_task_configs(tmp_path):
         assert any(n.startswith("rpt_tasks/task_configs/") and n.endswith(f"/{t}.yaml") for n in names), t
     assert any(n.endswith("/_template_yaml") for n in names)
     assert any(n.endswith("math/utils.py") for n in names)
+    assert "rpt_tasks/benchmarks/paper_protocol/protocol.json" in names  # the paper preset's data
 
 
 def _members(group: str, files: dict) -> set[str]:
@@ -112,9 +113,11 @@ def test_suite_groups_cover_every_task():
                 "rpt_bigcodebench_instruct"} | _members("rpt_mini", files)
     # offline, but judged only where their libraries or toolchains are installed: in rpt_suite_full
     needs_tools = {"rpt_bigcodebench"} | _members("rpt_aider_polyglot", files)
-    assert offline == set(TASKS) - NOT_MIRRORED - variants - needs_tools
+    preset = _members("rpt_paper", files)  # the authors' protocol: a preset of its own, not in the suites
+    assert preset == {t for t in TASKS if t.startswith("rpt_paper_")}
+    assert offline == set(TASKS) - NOT_MIRRORED - variants - needs_tools - preset
     full = _members("rpt_suite_full", files)
-    assert full == set(TASKS) - variants - {"rpt_usaco", "rpt_knights_knaves_hub"}
+    assert full == set(TASKS) - variants - {"rpt_usaco", "rpt_knights_knaves_hub"} - preset
     assert _members("rpt_structured", files) | _members("rpt_unstructured", files) < offline
 
 

@@ -1,0 +1,118 @@
+"""The paper authors' scoring rules, as their code ran them (for the `rpt_paper_*` tasks only):
+Inspect 0.3.93's `match()` and `choice()` scorers and the authors' MATH-500 regex, ported from
+the source quoted in rpt_tasks/benchmarks/paper_protocol/protocol.json. They are laxer than our own
+rules (a suffix match counts, the first ANSWER line wins, no hedge check); that is the point of
+the preset: to tell how much of a delta comes from the protocol. Standard library only, plus our
+math equivalence for MATH-500 where the authors called OpenMathInstruct's `math_equal`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from rpt_tasks.verify.verdict import Verdict
+
+_THINK_PAIR = re.compile(r"<think>.*?</think>", re.DOTALL)
+
+
+def strip_think_pairs(text: str) -> str:
+    """The authors remove closed <think>...</think> pairs only (an unclosed block stays)."""
+    return _THINK_PAIR.sub("", text)
+
+
+def strip_cjk(text: str) -> str:
+    return "".join(c for c in text if not ("\u4e00" <= c <= "\u9fff"))
+
+
+# ---------------------------------------------------------------- Inspect's match()
+def _strip_numeric_punctuation(s: str) -> str:
+    stripped = re.sub(r"[$,£,€]", "", s)
+    return re.sub(r"\.(?=\s|$|\D)", "", stripped)
+
+
+def _normalize_number(number: str, precision: int = 5) -> str:
+    if number.replace(".", "").isnumeric():
+        try:
+            return format(float(number), f".{precision}g")
+        except ValueError:
+            return number
+    return number
+
+
+def _first_number_normalized(words: list[str]) -> str:
+    number = next((word for word in words if word.replace(".", "").isnumeric()), words[0])
+    return _normalize_number(number)
+
+
+def match_end(value: str, target: str, numeric: bool) -> tuple[str, bool]:
+    """Inspect's match_str(location="end", ignore_case=True, ignore_punctuation=True, numeric)."""
+    v, t = value.strip(), target.strip()
+    answer = v
+    v, t = v.casefold(), t.casefold()
+    if numeric and t.isnumeric():
+        v, t = _strip_numeric_punctuation(v), _strip_numeric_punctuation(t)
+        t = _normalize_number(t)
+        words = re.split(r"\s+", v)
+        words.reverse()
+        v = _first_number_normalized(words)
+        answer = v
+    else:
+        v = v.strip(string.whitespace + string.punctuation)
+        t = t.strip(string.whitespace + string.punctuation)
+    return answer, v.endswith(t)
+
+
+def score_numeric_end(output: str | None, doc: dict) -> Verdict:
+    """GSM8K and AMC 2023: think pairs and CJK characters removed, then match(numeric=True): the
+    last numeric whitespace token, 5 significant digits, must end with the target."""
+    if not isinstance(output, str):
+        return Verdict(False, None)
+    answer, ok = match_end(strip_cjk(strip_think_pairs(output)), doc["gold"], numeric=True)
+    return Verdict(ok, answer)
+
+
+def score_end(output: str | None, doc: dict) -> Verdict:
+    """AIME 2024: plain match() on the whole output (no think stripping): it must end with the
+    target after punctuation is stripped (a suffix match also counts: 1204 for 204)."""
+    if not isinstance(output, str):
+        return Verdict(False, None)
+    answer, ok = match_end(output, doc["gold"], numeric=False)
+    return Verdict(ok, answer)
+
+
+# ---------------------------------------------------------------- the authors' MATH-500 rule
+_FINAL_ANSWER_LINE = re.compile(r"ANSWER: (.+)$")  # no MULTILINE: only the output's last line
+
+
+def score_answer_line(output: str | None, doc: dict) -> Verdict:
+    """MATH-500: think pairs removed, then re.search(r"ANSWER: (.+)$") on the whole text: the
+    output's final line must be `ANSWER: x` (no \\boxed fallback), compared by math equivalence
+    (ours, where the authors used OpenMathInstruct's math_equal)."""
+    from rpt_tasks.verify.math_answers import math_equal
+
+    if not isinstance(output, str):
+        return Verdict(False, None)
+    found = _FINAL_ANSWER_LINE.search(strip_think_pairs(output))
+    if not found:
+        return Verdict(False, None)
+    answer = found.group(1)
+    return Verdict(math_equal(answer, doc["gold"]), answer)
+
+
+# ---------------------------------------------------------------- Inspect's choice()
+_STRICT = re.compile(r"(?i)^ANSWER\s*:\s*([A-Za-z ,]+)\s*(?:$|\n)", re.MULTILINE)
+_LOOSE = re.compile(r"(?i)ANSWER\s*:\s*([A-Za-z ,]+)(?:[^\w]|\n|$)")
+
+
+def score_choice_letters(output: str | None, doc: dict) -> Verdict:
+    """PubMedQA, TabFact (asked as lettered choices): Inspect's parse_answers (the first line
+    that is `ANSWER: <letters>`, else a looser search), every letter in it selected; correct when
+    the selected set is exactly the gold letter. No think stripping."""
+    if not isinstance(output, str):
+        return Verdict(False, None)
+    found = _STRICT.search(output) or _LOOSE.search(output)
+    if not found:
+        return Verdict(False, None)
+    letters = {c.upper() for c in found.group(1) if c.isalpha()}
+    return Verdict(letters == {doc["gold"].strip().upper()}, "".join(sorted(letters)))
