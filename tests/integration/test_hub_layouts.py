@@ -45,9 +45,15 @@ def _readme(folder: Path, configs: list[tuple[str, str, str]]) -> None:
 
 @pytest.fixture
 def replicas(tmp_path, monkeypatch):
+    """A folder of replicas, and a datasets cache of its own: replicas of different tests share
+    relative layouts (data/train-*), which `datasets` would otherwise take for the same data."""
+    import datasets
+
     monkeypatch.delenv("RPT_DATA_DIR", raising=False)
-    monkeypatch.setenv(REPLICAS_ENV, str(tmp_path))
-    return tmp_path
+    monkeypatch.setenv(REPLICAS_ENV, str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "datasets-cache"))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "datasets-cache")
+    return tmp_path / "hub"
 
 
 def _lcb_row(i: int) -> dict:
