@@ -10,10 +10,18 @@ from rpt_tasks.benchmarks import BENCHMARKS, GROUPS, PAPER_SUITE, get_benchmark,
 
 
 def source(bench) -> str:
+    if bench.generator:
+        return f"generated: reasoning-gym {bench.generator} (seed {bench.seed})"
+    if bench.loader:
+        return "a PyPI package"
     if bench.hub is None:
         folder = bench.mirror.folder if bench.mirror else bench.name
         return f"no hub copy; $RPT_DATA_DIR/{folder}/"
     return bench.hub.path + (f" ({bench.hub.name})" if bench.hub.name else "") + f" [{bench.hub.split}]"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def paper_suite() -> list[dict]:
@@ -39,6 +47,7 @@ def paper_suite() -> list[dict]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="rpt tasks", description="List the rpt_* tasks.")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--wide", action="store_true", help="every column in full (default: fit 120 columns)")
     parser.add_argument("--path", action="store_true",
                         help="print the installed task folder (for lm_eval --include_path \"$(rpt tasks --path)\")")
     args = parser.parse_args(argv)
@@ -60,10 +69,19 @@ def main(argv: list[str]) -> int:
     for r in [dict(zip(pcols, pcols)), *paper]:
         print("  " + "  ".join(str(r[c]).ljust(pwidths[c]) for c in pcols))
     print("\nAll tasks:")
-    cols = ["task", "domain", "kind", "size", "samples", "source"]
+    cols = ["task", "domain", "size", "samples", "metric", "source"]
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
-    print("  ".join(c.ljust(widths[c]) for c in cols))
+    if not args.wide:  # the long columns share what 120 leaves
+        widths["task"] = min(widths["task"], 40)
+        fixed = sum(widths[c] + 2 for c in cols if c not in ("metric", "source"))
+        room = max(20, 120 - fixed - 2)
+        widths["metric"] = min(widths["metric"], room * 2 // 5)
+        widths["source"] = min(widths["source"], room - widths["metric"])
+    print("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
     for r in sorted(rows, key=lambda r: (r["domain"], r["task"])):
-        print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
-    print(f"\ngroups: {', '.join(sorted(GROUPS))}")
+        print("  ".join(_fit(str(r[c]), widths[c]).ljust(widths[c]) for c in cols).rstrip())
+    import textwrap
+
+    groups = f"groups: {', '.join(sorted(GROUPS))}"
+    print("\n" + (groups if args.wide else textwrap.fill(groups, 120, subsequent_indent="  ")))
     return 0

@@ -24,6 +24,8 @@ _MAX_TOKS_ALIASES = ("max_gen_toks", "max_new_tokens", "max_tokens", "max_comple
 def main(argv: list[str]) -> int:
     """`rpt eval`: lm-eval's run command on our tasks (with `--include_defaults`, lm-eval's own
     too), staged output, provenance, and a request cache by default so that a killed run resumes."""
+    if "-h" in argv or "--help" in argv:
+        print(EVAL_HELP)
     include_defaults = "--include_defaults" in argv
     no_cache = "--no-cache" in argv
     argv = [a for a in argv if a not in ("--include_defaults", "--no-cache")]
@@ -151,6 +153,17 @@ def publish(staging: Path, dest: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, target)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+EVAL_HELP = """rpt eval: lm-eval's `run` command on rpt's tasks, with every lm-eval flag (below). It adds:
+  - only rpt's tasks are indexed (fast start); --include_defaults adds lm-eval's own
+  - output is staged and published when the run has finished (a crash leaves no partial results)
+  - provenance in every task's metadata: model/adapter sha256, data source, pinned hub revisions,
+    the effective max_gen_toks (clamped to the model's context when the tasks ask for more)
+  - tasks this machine cannot judge (a missing toolchain) are skipped and recorded (rpt_skipped)
+  - a request cache per model, adapter and generation settings: after Ctrl-C or kill -9 the same
+    command resumes (--no-cache turns it off)
+"""
 
 
 def request_cache(args) -> Path:

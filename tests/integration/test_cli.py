@@ -86,7 +86,10 @@ def test_failed_run_leaves_no_results(tmp_path, mirror):
 
 
 def test_rpt_tasks_lists_every_task_with_domain_and_size():
-    out = run_cli(RPT, "tasks").stdout
+    narrow = run_cli(RPT, "tasks").stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 120  # fits a terminal; --wide shows it all
+    assert "generated: reasoning-gym" in narrow and "$RPT_DATA_DIR//" not in narrow
+    out = run_cli(RPT, "tasks", "--wide").stdout
     for bench in BENCHMARKS.values():
         line = next(line for line in out.splitlines() if line.startswith(bench.task + " "))
         assert bench.domain in line and str(bench.size if bench.size is not None else "-") in line

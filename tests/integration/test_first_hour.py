@@ -24,6 +24,12 @@ def test_default_generation_length_is_clamped_to_the_model_context(tiny_model, t
     assert 0 < meta["rpt_max_gen_toks"] < config["max_position_embeddings"]
 
 
+def test_rpt_eval_help_starts_with_what_it_adds():
+    proc = subprocess.run([RPT, "eval", "--help"], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith("rpt eval: lm-eval's `run` command") and "--no-cache" in proc.stdout
+    assert "usage:" in proc.stdout  # and lm-eval's own flags after it
+
+
 def test_cli_basics():
     typo = subprocess.run([RPT, "evl"], capture_output=True, text=True)
     assert typo.returncode == 2 and "unknown command 'evl'" in typo.stderr and "rpt eval" in typo.stderr

@@ -82,8 +82,9 @@ def test_installed_package_ships_the_task_configs(tmp_path):
     shipped = {p.name for p in task_dir().rglob("*.yaml")}
     assert {f"{t}.yaml" for t in TASKS + GROUPS} <= shipped
     # and a built wheel carries them (the path a user without a checkout gets)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path), str(REPO)], check=True, capture_output=True)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(tmp_path), str(REPO)], check=True, capture_output=True, text=True)
+    assert "absent from the `packages` configuration" not in built.stderr + built.stdout  # a quiet install
     wheel = next(Path(tmp_path).glob("rpt_transfer-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for t in TASKS + GROUPS:
