@@ -32,6 +32,8 @@ class Run:
 def load_run(folder: str | Path, name: str | None = None, trained_domains: list[str] | None = None,
              metric: str = "acc") -> Run:
     folder = Path(folder)
+    if not folder.is_dir():
+        raise CompareError(f"{folder}: no such folder (give the --output_path of an lm-eval or rpt eval run)")
     results = sorted(folder.rglob("results_*.json"))
     if not results:
         raise CompareError(f"{folder}: no results_*.json (is this an lm-eval --output_path folder?)")

@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
     argv = [a for a in argv if a not in ("--include_defaults", "--no-cache")]
     parser = internals.run_parser()
     args = parser.parse_args(["run", *argv])
+    internals.once_per_run_metadata_hint()
     if not args.tasks:
         parser.error("rpt eval: --tasks is required (see `rpt tasks`)")
     args.metadata = {**(args.metadata or {}), **provenance(args)}

@@ -135,3 +135,22 @@ def current_request_limits(samples: int) -> list[int | None]:
     if len(limits) == 1:
         return limits * samples
     return limits if len(limits) == samples else [None] * samples
+
+
+def once_per_run_metadata_hint() -> None:
+    """lm-eval warns "<task>: Custom kwargs can be passed to `--metadata` ..." for every task with
+    a custom_dataset (all of ours): keep the first, drop the repeats (logger lm_eval.api.task)."""
+    import logging
+
+    class OnlyOnce(logging.Filter):
+        seen = False
+
+        def filter(self, record: logging.LogRecord) -> bool:
+            if "Custom kwargs can be passed to `--metadata`" not in str(record.msg):
+                return True
+            first, OnlyOnce.seen = not OnlyOnce.seen, True
+            return first
+
+    logger = logging.getLogger("lm_eval.api.task")
+    if not any(isinstance(f, OnlyOnce) for f in logger.filters):
+        logger.addFilter(OnlyOnce())

@@ -20,6 +20,7 @@ def test_default_generation_length_is_clamped_to_the_model_context(tiny_model, t
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stderr.count("rpt eval: the tasks allow 8192 new tokens") == 1
     (results,) = out.rglob("results_*.json")
+    assert proc.stderr.count("Custom kwargs can be passed to `--metadata`") <= 1  # once per run, not per task
     meta = json.loads(results.read_text())["configs"]["rpt_gsm8k"]["metadata"]
     assert 0 < meta["rpt_max_gen_toks"] < config["max_position_embeddings"]
 
@@ -28,6 +29,17 @@ def test_rpt_eval_help_starts_with_what_it_adds():
     proc = subprocess.run([RPT, "eval", "--help"], capture_output=True, text=True, timeout=120)
     assert proc.stdout.startswith("rpt eval: lm-eval's `run` command") and "--no-cache" in proc.stdout
     assert "usage:" in proc.stdout  # and lm-eval's own flags after it
+
+
+def test_metadata_hint_once_per_run_and_missing_compare_folder(tiny_model, tmp_path, mirror):
+    proc = subprocess.run([RPT, "eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks",
+                           "rpt_gsm8k,rpt_math500", "--limit", "1", "--gen_kwargs", "max_gen_toks=4", "--no-cache"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr.count("Custom kwargs can be passed to `--metadata`") == 1
+    missing = subprocess.run([RPT, "compare", "--base", str(tmp_path / "nope"), "--model", str(tmp_path / "nope2"),
+                              "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
 
 
 def test_cli_basics():
