@@ -83,7 +83,7 @@ def compare(base: Run, models: list[Run], seed: int = 0, domains: dict[str, str]
 def _aggregate(tasks: list[str], benchmarks: dict, diffs: dict, tables: dict, seed: int) -> dict:
     """A domain (or the in/out-of-domain set) over its benchmarks' documents."""
     rows = [benchmarks[t] for t in tasks]
-    allowed = np.concatenate([diffs[t] for t in tasks])
+    pooled = np.concatenate([diffs[t] for t in tasks])
     delta = sum(r["delta"] * r["n"] for r in rows) / sum(r["n"] for r in rows)
     families: dict[str, list[dict]] = {}
     for task, row in zip(tasks, rows):
@@ -91,12 +91,12 @@ def _aggregate(tasks: list[str], benchmarks: dict, diffs: dict, tables: dict, se
     macro = float(np.mean([sum(r["delta"] * r["n"] for r in group) / sum(r["n"] for r in group)
                            for group in families.values()]))
     odds, cmh_p = cmh_test([tables[t] for t in tasks])
-    result = {"delta": float(delta), "macro_delta": macro, "n": int(allowed.size), "benchmarks": len(families),
-              "paired_test": PAIRED_TEST, "paired_p": sign_flip_test(allowed, seed=seed),
-              "mde": minimum_detectable_delta(allowed), "cmh_odds_ratio": odds, "cmh_p": cmh_p,
+    result = {"delta": float(delta), "macro_delta": macro, "n": int(pooled.size), "benchmarks": len(families),
+              "paired_test": PAIRED_TEST, "paired_p": sign_flip_test(pooled, seed=seed),
+              "mde": minimum_detectable_delta(pooled), "cmh_odds_ratio": odds, "cmh_p": cmh_p,
               "cmh_note": "paper-compatible: treats base and model as independent groups"}
     if all(r["binary"] for r in rows):
-        gained, lost = int(np.sum(allowed > 0)), int(np.sum(allowed < 0))
+        gained, lost = int(np.sum(pooled > 0)), int(np.sum(pooled < 0))
         result["paired_odds_ratio"] = gained / lost if lost else (float("inf") if gained else float("nan"))
     result["significant"] = result["paired_p"] < SIGNIFICANCE
     starred = [t for t in tasks if benchmarks[t]["significant"]]
