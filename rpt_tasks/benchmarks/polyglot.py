@@ -22,10 +22,10 @@ import sys
 from pathlib import Path
 
 from rpt_tasks.benchmarks.spec import Benchmark, Group, Mirror
-from rpt_tasks.sandbox.runners import LANGUAGES, toolchain_problem
+from rpt_tasks.sandbox.runners import LANGUAGES, java_missing_libraries, toolchain_problem
 
 FOLDER = "aider_polyglot"
-VERSION = 2.0  # 2.0: the hardened judge of issue 14 (trusted namespace, report channel, IPC namespace)
+VERSION = 2.1  # 2.0: the hardened judge of issue 14; 2.1: Java by javac + JUnit console, every test source counted and protected
 TITLE = "rpt Aider Polyglot tasks"
 INTRO = ("Aider Polyglot (the paper's code benchmark over six languages): 225 Exercism exercises, answered with "
          "whole files and judged by each language's own test runner.")
@@ -39,10 +39,16 @@ solution file). Tests and build files cannot be replaced. Every test is enabled 
 |---|---|---|
 | python | pytest | `pytest` (extra `aider`) |
 | rust | `cargo test --offline -- --include-ignored` | rustup/cargo |
-| go | `go test -v ./...` | go |
-| javascript | jest | node + `RPT_POLYGLOT_NODE_MODULES` = a `node_modules` with an exercise's devDependencies |
-| java | `gradle test --offline` | gradle + `RPT_POLYGLOT_GRADLE_CACHE` = a Gradle cache holding JUnit 5 and AssertJ |
-| cpp | CMake + the exercise's Catch2 tests | cmake, a C++ compiler, `RPT_POLYGLOT_CATCH2` = Catch2 v2's `catch.hpp` |
+| go | `go test -v ./...` (no module downloads) | Debian `golang-go` |
+| javascript | jest with the exercise's babel config | `nodejs`; jest and babel in `~/.cache/rpt/polyglot/node_modules` (or `RPT_POLYGLOT_NODE_MODULES`) |
+| java | `javac`, then JUnit's console launcher (Gradle's wrapper downloads Gradle) | `default-jdk-headless`, `junit5`, `libassertj-core-java`, `libandroid-json-org-java` |
+| cpp | CMake + Catch2, the exercise's own `CMakeLists.txt` | `cmake`, `g++`, `catch2` (or `RPT_POLYGLOT_CATCH2` = Catch2 v2's `catch.hpp`) |
+
+`scripts/setup_polyglot_toolchains.sh` installs all of it (Debian packages and the npm registry
+only; jest's versions pinned by its lock file) and prints what it set; CI runs it. The number of
+tests each run must report passing is counted in the trusted test sources (Go: only the files its
+build constraints select, as `go test` does; JavaScript: `test.skip` stays skipped) and confirmed
+by the runner's own total (JUnit's "tests found", jest's "total", Catch2's "test cases").
 
 A language whose toolchain is missing is reported: plain `lm_eval` stops with the reason; `rpt
 eval` skips that subtask, says so, and records it (`rpt_skipped` in the results' metadata).
@@ -58,8 +64,9 @@ a private mount namespace whose root holds only the system folders, the interpre
 toolchains (read-only), a private `/tmp` and `/dev/shm`, a `/proc` showing only its own
 processes, and the project at `/project`, whose files belong to root (tests cannot be edited).
 `RPT_SANDBOX_BINDS=/a:/b` shows more folders read-only. Needs root. The verdict needs the
-runner's own summary with the expected number of passing tests; code that shares the tests'
-process could, with effort, fake it, so this benchmark is evaluated, never used as a reward."""
+runner's own summary with the expected number of passing tests (and, for Go and Java, every test
+passing by name); code that shares the tests' process could still print a summary that gets all
+of it right, so this benchmark is evaluated, never used as a reward."""
 _FENCE = {".py": "python", ".rs": "rust", ".toml": "toml", ".go": "go", ".js": "javascript", ".java": "java",
           ".h": "cpp", ".hpp": "cpp", ".cpp": "cpp", ".mod": ""}
 # Counting the tests in the trusted test sources: the runner's summary must report this many passing.
@@ -78,18 +85,101 @@ def exercise_tests(row: dict) -> dict:
     the tests spec our code verifier runs: every file the runner needs, tests enabled."""
     language, exercise = row["language"], row["exercise"]
     files = {f["path"]: f["content"] for f in row["files"] if not f["path"].startswith((".meta/", ".docs/"))}
-    for path in row["test_files"]:
+    test_files = test_paths(row)
+    for path in test_files:
         files[path] = enable_all_tests(language, files[path])
-    expected = sum(len(re.findall(_TEST_MARKER[language], files[p], re.M)) for p in row["test_files"])
-    if language == "go":  # go tests may sit in any *_test.go file (cases_test.go holds data)
-        expected = sum(len(re.findall(_TEST_MARKER["go"], c, re.M)) for p, c in files.items() if p.endswith("_test.go"))
+    expected = sum(len(re.findall(_TEST_MARKER[language], files[p], re.M)) for p in test_files)
+    if language == "cpp":  # only the TEST_CASEs the preprocessor keeps (not EXERCISM_INCLUDE_BENCHMARK's)
+        expected = sum(len(re.findall(_TEST_MARKER["cpp"], cpp_compiled(files[p], CPP_DEFINES), re.M)) for p in test_files)
+    if language == "go":  # go tests may sit in any *_test.go file (cases_test.go holds data) that its build
+        expected = sum(len(re.findall(_TEST_MARKER["go"], c, re.M)) for p, c in files.items()  # constraint selects
+                       if p.endswith("_test.go") and go_file_selected(c))
     if expected == 0 and not _has_no_tests(row):
-        raise ValueError(f"{language}/{exercise}: no tests found in {row['test_files']}")
+        raise ValueError(f"{language}/{exercise}: no tests found in {test_files}")
     if language == "rust":
         expected = 0  # macros and feature gates make the count unknowable from the source; see CommandTests
     return {"kind": "project", "language": language, "exercise": exercise, "files": files,
-            "solution_files": list(row["solution_files"]), "test_files": list(row["test_files"]),
-            "expected_tests": expected}
+            "solution_files": list(row["solution_files"]), "test_files": test_files,
+            "expected_tests": expected, "expected_names": expected_names(language, files, test_files)}
+
+
+def expected_names(language: str, files: dict[str, str], test_files: list[str]) -> list[str]:
+    """The tests the runner prints by name, from the trusted sources: Go's top-level Test
+    functions (in the files its build constraints select), Java's @Test methods."""
+    if language == "go":
+        return [n for p, c in files.items() if p.endswith("_test.go") and go_file_selected(c)
+                for n in re.findall(r"^func (Test\w*)\(\w+ \*testing\.T\)", c, re.M)]
+    if language == "java":
+        return [n for p in test_files for n in re.findall(
+            r"@Test\b\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:public\s+|protected\s+|private\s+)?(?:static\s+)?void\s+(\w+)\s*\(",
+            files[p])]
+    return []
+
+
+# Test sources by the runner's own discovery rule: the rows list the main test file only, where
+# the runner also runs others (Java's satellite has TreeTest.java beside SatelliteTest.java)
+_TEST_PATH = {"cpp": r"(^|/)[\w-]+_test\.cpp$", "go": r"_test\.go$", "java": r"^src/test/",
+              "javascript": r"\.(spec|test)\.[cm]?js$", "python": r"(^|/)(test_\w+|\w+_test)\.py$", "rust": r"^tests/"}
+
+
+def test_paths(row: dict) -> list[str]:
+    """Every test source of an exercise: those its row names and those its runner discovers."""
+    found = [f["path"] for f in row["files"] if not f["path"].startswith((".meta/", ".docs/"))
+             and re.search(_TEST_PATH[row["language"]], f["path"])]
+    return list(row["test_files"]) + sorted(set(found) - set(row["test_files"]))
+
+
+CPP_DEFINES = frozenset({"EXERCISM_RUN_ALL_TESTS"})  # what the runner's cmake line defines
+
+
+def cpp_compiled(source: str, defined: frozenset) -> str:
+    """The lines of `source` that the preprocessor keeps with `defined` set, for the #if/#ifdef/
+    #ifndef/#elif/#else/#endif lines that test only definitions; any other condition is taken as
+    true (the runner's count then confirms it)."""
+    def holds(condition: str) -> bool:
+        expression = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
+                            lambda m: str((m.group(1) or m.group(2)) in defined), condition)
+        expression = expression.replace("&&", " and ").replace("||", " or ").replace("!", " not ")
+        if not re.fullmatch(r"[\s()]*(?:(?:True|False|and|or|not)[\s()]*)+", expression):
+            return True
+        return bool(eval(expression, {"__builtins__": {}}))  # only True/False/and/or/not/parentheses (checked)
+
+    kept, stack = [], []  # per open #if: (this branch taken, some branch already taken)
+    for line in source.splitlines():
+        directive = re.match(r"\s*#\s*(ifdef|ifndef|if|elif|else|endif)\b(.*)", line)
+        if not directive:
+            if all(taken for taken, _ in stack):
+                kept.append(line)
+            continue
+        word, rest = directive.group(1), directive.group(2).split("//")[0].strip()
+        if word in ("if", "ifdef", "ifndef"):
+            taken = holds(rest) if word == "if" else (rest in defined) == (word == "ifdef")
+            stack.append((taken, taken))
+        elif word == "elif" and stack:
+            any_taken = stack[-1][1]
+            taken = not any_taken and holds(rest)
+            stack[-1] = (taken, any_taken or taken)
+        elif word == "else" and stack:
+            stack[-1] = (not stack[-1][1], True)
+        elif word == "endif" and stack:
+            stack.pop()
+    return "\n".join(kept)
+
+
+def go_file_selected(source: str, tags: frozenset = frozenset()) -> bool:
+    """Whether `go test` (no -tags) compiles a file with this source: its `//go:build` line, if
+    any, holds with only `tags` and this platform's names set (two_bucket's `bonus`, the
+    robot-simulator's `step1 || (!step2 && !step3)`)."""
+    header = source.split("\npackage ", 1)[0]
+    line = re.search(r"^//go:build (.+)$", header, re.M)
+    if not line:
+        return True
+    platform = {"linux", "amd64", "arm64", "unix", "gc", "cgo"} | {f"go1.{n}" for n in range(1, 19)}
+    expression = re.sub(r"[\w.]+", lambda m: str(m.group(0) in platform | tags), line.group(1))
+    expression = expression.replace("&&", " and ").replace("||", " or ").replace("!", " not ")
+    if not re.fullmatch(r"[\s()]*(?:(?:True|False|and|or|not)[\s()]*)+", expression):
+        raise ValueError(f"unreadable build constraint: {line.group(0)!r}")
+    return bool(eval(expression, {"__builtins__": {}}))  # only True/False/and/or/not/parentheses (checked)
 
 
 def in_language(language: str):
@@ -101,7 +191,7 @@ def enable_all_tests(language: str, source: str) -> str:
     if language == "javascript":
         return re.sub(r"^(\s*)x(test|it)\(", r"\1\2(", source, flags=re.M)
     if language == "java":
-        return re.sub(r"^\s*@Disabled(\(.*?\))?\s*$\n?", "", source, flags=re.M)
+        return re.sub(r'@Disabled\b\s*(\("(?:[^"\\]|\\.)*"\))?', "", source)  # also inline, before @Test
     return source  # rust: --include-ignored; cpp: -DEXERCISM_RUN_ALL_TESTS=1; go/python: all run
 
 
@@ -217,10 +307,17 @@ def _has_no_tests(row: dict) -> bool:
 
 
 def unavailable(row: dict) -> str | None:
-    """Why an exercise cannot be judged on any machine, or None: it has no tests, or (the sandbox
-    has no network) a Rust exercise's own Cargo.toml needs crates.io packages."""
+    """Why an exercise cannot be judged here, or None: it has no tests, or (the sandbox has no
+    network) a Rust exercise's own Cargo.toml needs crates.io packages, or a Java exercise's
+    build.gradle a library no system package provides (hangman's RxJava 2)."""
     if _has_no_tests(row):
         return "the exercise ships no tests (.meta/.skip_tests): nothing to judge"
+    if row["language"] == "java":
+        gradle = next((f["content"] for f in row["files"] if f["path"] == "build.gradle"), "")
+        tests = "\n".join(f["content"] for f in row["files"] if f["path"] in test_paths(row))
+        missing = java_missing_libraries(gradle, tests)
+        return (f"needs Maven packages ({'; '.join(missing)}) that no Debian package provides, unavailable "
+                "offline") if missing else None
     stub = next((f["content"] for f in row["files"] if f["path"] == "Cargo.toml"), "")
     needed = crates(stub) if row["language"] == "rust" else []
     return f"needs crates.io packages ({', '.join(needed)}), unavailable offline" if needed else None
@@ -229,6 +326,39 @@ def unavailable(row: dict) -> str | None:
 def reference_needs_crates(row: dict) -> bool:
     """Rust example solutions that use crates.io packages (a model may not: standard library only)."""
     return any(f["path"] == ".meta/Cargo-example.toml" and crates(f["content"]) for f in row["files"])
+
+
+def reference_problem(row: dict) -> str | None:
+    """Why the exercise's example solution cannot pass here although the exercise is judged (a
+    model's answer must keep to the standard library of the exercise's own toolchain): it uses
+    crates.io packages (Rust), or a standard package this Go lacks (dnd-character's `slices`, Go
+    1.21, where the exercise's go.mod says 1.18 and Debian's Go is 1.19). For the tests of the
+    tests: these references are listed with the cause, never counted."""
+    if row["language"] == "rust" and reference_needs_crates(row):
+        return "its example uses crates.io packages"
+    if row["language"] == "go":
+        goroot = _goroot()
+        for path in row["example_files"]:
+            source = next((f["content"] for f in row["files"] if f["path"] == path), "")
+            block = re.search(r"^import \((.*?)^\)", source, re.M | re.S)
+            imports = re.findall(r'"([\w/]+)"', block.group(1) if block else "") + \
+                re.findall(r'^import (?:\w+ )?"([\w/]+)"', source, re.M)
+            absent = [i for i in imports if "." not in i.split("/")[0] and goroot and not (goroot / "src" / i).is_dir()]
+            if absent:
+                return f"its example imports {', '.join(absent)}, not in this Go's standard library ({goroot})"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _goroot() -> Path | None:
+    import subprocess
+
+    from rpt_tasks.sandbox.runners import which
+    go = which("go")
+    if go is None:
+        return None
+    found = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()
+    return Path(found) if found else None
 
 
 def exercise_row(row: dict) -> dict:
@@ -251,7 +381,7 @@ def second_attempt(args, staging: Path, tasks: list[str]) -> None:
     args.tasks = ",".join(first)
     args.metadata = {**args.metadata, "rpt_retry_from": first}
     args.output_path = str(second_dir)
-    args.limit = None  # the first attempt already applied --limit
+    args.limit = args.samples = None  # the first attempt already applied --limit / --subset
     print(f"rpt eval: second attempt (with test feedback) for {', '.join(first)}", file=sys.stderr)
     try:
         args.func(args)

@@ -271,8 +271,10 @@ def _block_sockets() -> None:
 def rlimit_settings(limits: Limits) -> list[tuple[int, tuple[int, int]]]:
     """The resource limits of a candidate, as (resource, (soft, hard)) pairs for setrlimit."""
     cpu = int(limits.timeout_s) + 1
+    address_space = limits.address_space_mb or limits.memory_mb
     return [(getattr(resource, name), (value, value))
-            for name, value in [("RLIMIT_CPU", cpu), ("RLIMIT_AS", limits.memory_mb << 20),
+            for name, value in [("RLIMIT_CPU", cpu), ("RLIMIT_AS", address_space << 20),
+                                ("RLIMIT_DATA", limits.memory_mb << 20),
                                 ("RLIMIT_FSIZE", limits.file_size_mb << 20), ("RLIMIT_NPROC", limits.processes),
                                 ("RLIMIT_NOFILE", limits.open_files), ("RLIMIT_CORE", 0)]]
 

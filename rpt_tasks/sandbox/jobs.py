@@ -14,6 +14,11 @@ class Limits:
     processes: int = field(default=16, metadata={"help": "Processes the candidate's uid may have."})
     open_files: int = field(default=64, metadata={"help": "Open file descriptors of the candidate."})
     output_mb: int = field(default=16, metadata={"help": "Stdout kept per run in stdio mode."})
+    # Runtimes that reserve far more address space than they use (V8 reserves gigabytes per
+    # worker thread, the JVM its heap) get an address-space limit this large, while memory_mb
+    # bounds their writable memory (RLIMIT_DATA, which counts no PROT_NONE reservation).
+    address_space_mb: int | None = field(default=None, metadata={
+        "help": "Address-space limit when memory_mb bounds writable memory only (None: memory_mb bounds both)."})
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,15 @@ class CommandTests:
 
     files: dict
     argv: tuple[str, ...]
-    report: str  # pytest | unittest | cargo | go | jest | gradle | catch2
+    report: str  # pytest | unittest | cargo | go | jest | junit | catch2
     expected_tests: int
     env: dict = field(default_factory=dict)  # extra environment (toolchain homes)
     binds: tuple[str, ...] = ()  # extra read-only folders to show (toolchains outside the system folders)
     writable: tuple[str, ...] = ()  # subfolders the candidate may write into (build folders)
     private_input: str = ""
+    # tests the runner's output must show passing by name (Go's functions, Java's methods): a
+    # summary printed by the candidate must then also get every name right
+    expected_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -580,7 +580,7 @@ def judge_command(tests: CommandTests, limits: Limits, new_process) -> SandboxRe
     if nonce:
         passed, verdict, detail = channel_verdict(reports, nonce, tests.expected_tests)
     else:
-        passed, detail = _command_verdict(tests.report, tests.expected_tests, text)
+        passed, detail = _command_verdict(tests.report, tests.expected_tests, text, tests.expected_names)
         verdict = "failed" if detail else "passed"
     if verdict == "passed" and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
         verdict, detail = "failed", (f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
@@ -695,7 +695,7 @@ def channel_verdict(reports: bytes, nonce: str, expected: int) -> tuple[int, str
     return passed, "passed", ""
 
 
-def _command_verdict(report: str, expected: int, output: str) -> tuple[int, str]:
+def _command_verdict(report: str, expected: int, output: str, names: tuple[str, ...] = ()) -> tuple[int, str]:
     """(tests seen passing, "" if the run passed else why not), from the printed summary of a
     runner without a report channel (the caller also needs exit status 0): an early exit(0)
     leaves no summary, and a faked one must also get the count right."""
@@ -712,14 +712,21 @@ def _command_verdict(report: str, expected: int, output: str) -> tuple[int, str]
         passed = len(re.findall(r"^--- PASS: ", output, re.M))
         problem = "" if re.search(r"^ok\s", output, re.M) and not re.search(r"^(FAIL|--- FAIL)", output, re.M) else \
             "go test: failures"
-    elif report == "jest":
+    elif report == "jest":  # "Tests: 1 skipped, 20 passed, 21 total" (skips: the suite's own test.skip)
         found = re.findall(r"^Tests:\s+(.*)$", output, re.M)
         passed = sum(int(n) for n in re.findall(r"(\d+) passed", found[-1])) if found else 0
-        problem = "" if found and not re.search(r"failed|skipped|todo", found[-1]) else f"jest: {found[-1] if found else 'no summary'}"
-    elif report == "gradle":
-        passed = len(re.findall(r"^\S.* > .* PASSED$", output, re.M))
-        problem = "" if "BUILD SUCCESSFUL" in output and not re.search(r" (FAILED|SKIPPED)$", output, re.M) else \
-            "gradle test: failures"
+        problem = "" if found and not re.search(r"failed|todo", found[-1]) else f"jest: {found[-1] if found else 'no summary'}"
+    elif report == "junit":  # JUnit's console launcher: "[ 12 tests successful ]" ...; every test found must pass
+        tally = {kind: [int(n) for n in re.findall(rf"^\[\s*(\d+) {kind}\s*\]$", output, re.M)]
+                 for kind in ("tests found", "tests successful", "tests failed", "tests aborted", "containers failed")}
+        if not all(tally.values()):
+            passed, problem = 0, "junit: no summary (the tests did not run: see the compiler's output)"
+        else:
+            last = {kind: counts[-1] for kind, counts in tally.items()}
+            passed = last["tests successful"]
+            problem = "" if passed == last["tests found"] and not (last["tests failed"] or last["tests aborted"]
+                                                                    or last["containers failed"]) else \
+                f"junit: {passed} of {last['tests found']} tests successful, {last['tests failed']} failed"
     elif report == "catch2":
         found = re.findall(r"All tests passed \((\d+) assertions? in (\d+) test cases?\)", output)
         passed = int(found[-1][1]) if found else 0
@@ -728,4 +735,10 @@ def _command_verdict(report: str, expected: int, output: str) -> tuple[int, str]
         return 0, f"unknown report kind {report!r}"
     if not problem and expected and passed != expected:  # 0: the count cannot be known statically
         problem = f"{passed} of {expected} tests reported passing"
+    # JUnit's tree shortens long names ("...") and adds the time of slow tests ("21009 ms")
+    shown = {"go": lambda n: rf"^--- PASS: {re.escape(n)} \(",
+             "junit": lambda n: rf"[─ ]{re.escape(n[:60])}\w*(?:\(\)|\.\.\.)(?: \d+ ms)? ✔"}.get(report)
+    missing = [n for n in names if shown and not re.search(shown(n), output, re.M)]
+    if not problem and missing:
+        problem = f"not reported passing by name: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else "")
     return passed, problem

@@ -9,9 +9,12 @@ _command_verdict for the others).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,7 +22,21 @@ from rpt_tasks.sandbox.jobs import CommandTests, Limits
 from rpt_tasks.verify.extract import BUILD_FILES
 
 LANGUAGES = ("cpp", "go", "java", "javascript", "python", "rust")
-PROJECT_LIMITS = dict(timeout_s=180.0, memory_mb=8192, file_size_mb=1024, processes=512, open_files=1024)
+# processes: exercises start up to 1,000 threads (C++ bank-account) and a JVM dozens of its own
+# address space: V8 reserves gigabytes per worker thread (JavaScript's parallel-letter-frequency
+# starts 13), the JVM and Go's runtime more than they use; writable memory stays at memory_mb
+PROJECT_LIMITS = dict(timeout_s=180.0, memory_mb=8192, file_size_mb=1024, processes=2048, open_files=1024,
+                      address_space_mb=65536)
+# Where scripts/setup_polyglot_toolchains.sh puts what no system package provides (jest's
+# node_modules) and this module keeps what it builds once (Catch2's main object).
+POLYGLOT_HOME_DEFAULT = "~/.cache/rpt/polyglot"
+# The Java libraries of the exercises' build.gradle, as Debian packages them in /usr/share/java
+# (junit5, libassertj-core-java + its libbyte-buddy-java, libandroid-json-org-java).
+JAVA_TEST_JARS = ("junit-platform-console-standalone.jar", "assertj-core.jar", "byte-buddy.jar")
+JAVA_LIBRARIES = {"org.json:json": "json-latest.jar"}  # maven group:artifact -> jar (others: unavailable)
+# AssertJ methods the exercises' tests call that Debian's AssertJ (3.14) may predate: the version
+# that added them (an exercise whose tests need a newer AssertJ cannot compile, whatever the answer)
+ASSERTJ_ADDED = {"hasDimensions(": (3, 17)}
 GUARD_MODULE = "_rpt_guard.py"  # rpt_tasks/sandbox/report_guard.py, as the runner imports it
 # The root conftest.py of a Python exercise: loaded by pytest before the tests (and so the
 # candidate) are collected. It reports the run on the judge's channel (report_guard).
@@ -76,42 +93,125 @@ def which(tool: str) -> str | None:
     return shutil.which(tool, path=os.environ.get("PATH", "") + os.pathsep + os.path.expanduser("~/.cargo/bin"))
 
 
+def polyglot_home() -> Path:
+    return Path(os.path.expanduser(os.environ.get("RPT_POLYGLOT_HOME") or POLYGLOT_HOME_DEFAULT))
+
+
 def catch2_header() -> str | None:
     candidates = [os.environ.get("RPT_POLYGLOT_CATCH2", ""), "/usr/include/catch2/catch.hpp",
                   "/usr/local/include/catch2/catch.hpp"]
     return next((c for c in candidates if c and os.path.isfile(c)), None)
 
 
+def node_modules() -> str:
+    return os.environ.get("RPT_POLYGLOT_NODE_MODULES") or str(polyglot_home() / "node_modules")
+
+
+def java_library_dirs() -> list[str]:
+    """Folders searched for the exercises' jars: RPT_POLYGLOT_JAVA_LIBS (colon-separated), then
+    Debian's /usr/share/java."""
+    return [d for d in os.environ.get("RPT_POLYGLOT_JAVA_LIBS", "").split(os.pathsep) if d] + ["/usr/share/java"]
+
+
+def java_jar(name: str) -> str | None:
+    return next((str(Path(d) / name) for d in java_library_dirs() if (Path(d) / name).is_file()), None)
+
+
+def java_dependencies(build_gradle: str) -> list[str]:
+    """The maven group:artifact an exercise's build.gradle needs besides JUnit and AssertJ."""
+    return [m for m in re.findall(r"""^\s*implementation\s+["']([\w.-]+:[\w.-]+)""", build_gradle, re.M)]
+
+
+def java_missing_libraries(build_gradle: str, tests: str = "") -> list[str]:
+    """What an exercise needs that this machine's Java libraries lack: maven packages of its
+    build.gradle, or a newer AssertJ than the one installed for a method its tests call."""
+    missing = [d for d in java_dependencies(build_gradle) if d not in JAVA_LIBRARIES or not java_jar(JAVA_LIBRARIES[d])]
+    installed = assertj_version()
+    for method, since in ASSERTJ_ADDED.items():
+        if method in tests and installed is not None and installed < since:
+            missing.append(f"org.assertj:assertj-core >= {'.'.join(map(str, since))} for {method[:-1]} "
+                           f"(installed: {'.'.join(map(str, installed))})")
+    return missing
+
+
+def assertj_version() -> tuple[int, ...] | None:
+    import zipfile
+
+    jar = java_jar("assertj-core.jar")
+    try:
+        with zipfile.ZipFile(jar) as archive:
+            manifest = archive.read("META-INF/MANIFEST.MF").decode("utf-8", "replace")
+    except (TypeError, OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"^Bundle-Version:\s*(\d+)\.(\d+)", manifest, re.M)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+SETUP_HINT = "scripts/setup_polyglot_toolchains.sh installs it"
+
+
 def toolchain_problem(language: str) -> str | None:
-    """What is missing to run `language`'s tests here (None: nothing). Offline machines need the
-    JavaScript, Java and C++ test dependencies installed once by hand; the message says how."""
+    """What is missing to run `language`'s tests here (None: nothing); the message says how to
+    get it (every toolchain comes from Debian's packages or the npm registry)."""
     if language == "python":
         return None if importlib.util.find_spec("pytest") else "pytest is not installed (pip install pytest)"
     if language == "rust":
         return None if which("cargo") else "cargo not found (install Rust: https://rustup.rs)"
     if language == "go":
-        return None if which("go") else "go not found (install Go >= 1.18)"
+        return None if which("go") else f"go not found (Debian: golang-go; {SETUP_HINT})"
     if language == "cpp":
         missing = [t for t in ("cmake", "c++") if not which(t)]
         if not catch2_header():
-            missing.append("Catch2 v2 single header (set RPT_POLYGLOT_CATCH2=/path/to/catch.hpp)")
-        return ", ".join(missing) + " missing" if missing else None
+            missing.append("Catch2 v2's catch.hpp (Debian: catch2, or RPT_POLYGLOT_CATCH2=/path/to/catch.hpp)")
+        return ", ".join(missing) + f" missing ({SETUP_HINT})" if missing else None
     if language == "javascript":
-        modules = os.environ.get("RPT_POLYGLOT_NODE_MODULES", "")
         if not which("node"):
-            return "node not found"
-        if not os.path.isfile(os.path.join(modules, "jest", "bin", "jest.js")):
-            return ("jest not found: `npm install` an exercise's package.json once and set "
-                    "RPT_POLYGLOT_NODE_MODULES to its node_modules folder")
+            return f"node not found (Debian: nodejs; {SETUP_HINT})"
+        if not os.path.isfile(os.path.join(node_modules(), "jest", "bin", "jest.js")):
+            return (f"jest not found in {node_modules()} ({SETUP_HINT}, or set RPT_POLYGLOT_NODE_MODULES to a "
+                    "node_modules folder with the exercises' devDependencies)")
         return None
     if language == "java":
-        if not which("gradle"):
-            return "gradle not found"
-        if not os.path.isdir(os.environ.get("RPT_POLYGLOT_GRADLE_CACHE", "/nonexistent")):
-            return ("JUnit 5 / AssertJ not cached: run one exercise's `gradle test` online once and set "
-                    "RPT_POLYGLOT_GRADLE_CACHE to the Gradle caches folder (~/.gradle/caches)")
-        return None
+        missing = [t for t in ("java", "javac") if not which(t)]
+        missing += [j for j in JAVA_TEST_JARS if not java_jar(j)]
+        return (f"{', '.join(missing)} not found (Debian: default-jdk-headless, junit5, libassertj-core-java; "
+                f"{SETUP_HINT}; more jar folders: RPT_POLYGLOT_JAVA_LIBS)") if missing else None
     raise ValueError(f"unknown language {language!r}")
+
+
+def catch2_main_object(header: str) -> str | None:
+    """Catch2's main (the exercises' identical test/tests-main.cpp), compiled once per header and
+    compiler outside the sandbox from trusted source: it is two thirds of every C++ build. None
+    when it cannot be built here (each build then compiles it, as the exercise's CMakeLists says)."""
+    compiler = which("c++")
+    if compiler is None:
+        return None
+    version = subprocess.run([compiler, "--version"], capture_output=True, text=True).stdout
+    key = hashlib.sha256(Path(header).read_bytes() + version.encode() + CATCH2_MAIN_FLAGS.encode()).hexdigest()[:16]
+    target = polyglot_home() / "catch2" / f"tests-main-{key}.o"
+    if target.is_file():
+        return str(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = target.with_suffix(f".{os.getpid()}.cpp")
+    source.write_text(f'#define CATCH_CONFIG_MAIN\n#include "{header}"\n', encoding="utf-8")
+    partial = target.with_suffix(f".{os.getpid()}.o")
+    try:
+        built = subprocess.run([compiler, *CATCH2_MAIN_FLAGS.split(), "-c", str(source), "-o", str(partial)],
+                               capture_output=True, timeout=600)
+        if built.returncode != 0:
+            return None
+        os.replace(partial, target)  # atomic: a concurrent judge sees the whole object or none
+        return str(target)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    finally:
+        for leftover in (source, partial):
+            leftover.unlink(missing_ok=True)
+
+
+# The exercises' CMakeLists: CXX_STANDARD 17, CMAKE_BUILD_TYPE Debug (-g), threads
+CATCH2_MAIN_FLAGS = "-std=c++17 -g -pthread"
+JAVA_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss16m -Xmx2g"  # quick start; deep recursion
 
 
 def project_tests(spec: dict, candidate_files: dict[str, str]):
@@ -146,7 +246,9 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
         binds += [str(Path(cargo).resolve().parent.parent), os.path.dirname(os.path.dirname(cargo)), rustup_home]
         env.update(CARGO_HOME="/tmp/cargo-home", CARGO_TARGET_DIR="/tmp/target", RUSTUP_HOME=rustup_home,
                    CARGO_NET_OFFLINE="true")
-        targets = [a for p in spec["test_files"] if p.startswith("tests/") for a in ("--test", Path(p).stem)]
+        # cargo's test targets: tests/*.rs (deeper files are modules or compile-fail cases, e.g. macros')
+        targets = [a for p in spec["test_files"] if p.startswith("tests/") and p.count("/") == 1
+                   for a in ("--test", Path(p).stem)]
         argv = ["cargo", "test", "--offline", *targets, "--", "--include-ignored"]
         report = "cargo"
     elif language == "go":
@@ -158,17 +260,28 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
         report = "go"
     elif language == "javascript":
         tool("node")
-        modules = os.path.realpath(os.environ["RPT_POLYGLOT_NODE_MODULES"])
+        modules = os.path.realpath(node_modules())
         binds.append(modules)
         argv = ["sh", "-c", f"ln -s {modules} node_modules && exec node node_modules/jest/bin/jest.js --ci "
                             "--no-cache --watchman=false ./"]
         report = "jest"
     elif language == "java":
-        gradle = tool("gradle")
-        binds += [str(Path(gradle).resolve().parent.parent), os.environ["RPT_POLYGLOT_GRADLE_CACHE"]]
-        env.update(GRADLE_USER_HOME="/tmp/gradle", GRADLE_RO_DEP_CACHE=os.environ["RPT_POLYGLOT_GRADLE_CACHE"])
-        argv = ["gradle", "test", "--offline", "--console=plain", "--no-daemon"]
-        report = "gradle"
+        tool("javac")
+        tool("java")
+        jars = [java_jar(j) for j in JAVA_TEST_JARS]
+        jars += [java_jar(JAVA_LIBRARIES[d]) for d in java_dependencies(files.get("build.gradle", ""))
+                 if d in JAVA_LIBRARIES]
+        if None in jars:
+            raise FileNotFoundError(toolchain_problem(language) or f"{exercise}: a library of its build.gradle")
+        binds += sorted({str(Path(j).resolve().parent) for j in jars})
+        classpath = ":".join(jars)
+        # Gradle's wrapper downloads Gradle: instead compile the sources and run the tests with
+        # JUnit's console launcher (the engine Gradle's useJUnitPlatform() runs)
+        argv = ["sh", "-c", f"javac -J{JAVA_OPTIONS.replace(' ', ' -J')} -encoding UTF-8 -nowarn -d /tmp/classes "
+                            f"-cp {classpath} $(find src -name '*.java' | sort) && exec java {JAVA_OPTIONS} "
+                            f"-jar {jars[0]} --disable-banner --disable-ansi-colors --details=tree "
+                            f"--class-path /tmp/classes:{':'.join(jars[1:])} --scan-class-path /tmp/classes"]
+        report = "junit"
     elif language == "cpp":
         tool("cmake")
         tool("c++")
@@ -176,6 +289,10 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
         if header is None:
             raise FileNotFoundError(toolchain_problem(language))
         files["test/catch.hpp"] = Path(header).read_text(encoding="utf-8")
+        main_object = catch2_main_object(header)
+        if main_object and "test/tests-main.cpp" in files.get("CMakeLists.txt", ""):
+            files["CMakeLists.txt"] = files["CMakeLists.txt"].replace("test/tests-main.cpp", main_object)
+            binds.append(str(Path(main_object).parent))
         # CMakeLists.txt names the build after its folder, so the files sit in <exercise>/
         files = {f"{exercise}/{p}": c for p, c in files.items()}
         writable.append(f"{exercise}/build")
@@ -184,7 +301,8 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
         report = "catch2"
     else:
         raise ValueError(f"unknown language {language!r}")
-    return (CommandTests(files, tuple(argv), report, spec["expected_tests"], env, tuple(binds), tuple(writable)),
+    return (CommandTests(files, tuple(argv), report, spec["expected_tests"], env, tuple(binds), tuple(writable),
+                         expected_names=tuple(spec.get("expected_names", ()))),
             Limits(**PROJECT_LIMITS))
 
 

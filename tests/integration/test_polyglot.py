@@ -4,6 +4,7 @@ are reported (never scored), and `rpt eval` runs the second attempt with the tes
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,9 +33,18 @@ def _judge(language: str, answers: dict[str, str]) -> dict[str, bool]:
     return {i: v.correct for i, v in zip(ids, verdicts)}
 
 
+# Exercises judged per language on a machine with every toolchain (the setup script's): the 225
+# less those that cannot be judged offline (each with its cause in polyglot.unavailable).
+JUDGED = {"cpp": 26, "go": 38, "java": 45, "javascript": 49, "python": 34, "rust": 27}
+
+
 def test_each_language_loads_its_exercises(mirror):
     sizes = {}
-    for language in ("python", "rust"):
+    if os.environ.get("CI"):  # .ci/run installs every toolchain: CI judges all six languages
+        assert not {t: p for t in polyglot.LANGUAGES if (p := polyglot.toolchain_problem(t))}
+    for language in polyglot.LANGUAGES:
+        if polyglot.toolchain_problem(language):
+            continue  # reported, never scored: test_missing_toolchains_are_reported_not_scored
         docs = load_docs(f"aider_polyglot_{language}")
         assert len({d["rpt_id"] for d in docs}) == len(docs)
         sizes[language] = len(docs)
@@ -42,22 +52,113 @@ def test_each_language_loads_its_exercises(mirror):
         assert spec["kind"] == "project" and set(spec["test_files"]) <= set(spec["files"])
         assert not any(p.startswith(".meta/") for p in spec["files"])  # the example solution stays hidden
         assert "Don't change the names of existing functions" in docs[0]["question"]
-    assert sizes == {"python": 34, "rust": 27}  # 30 Rust exercises, 3 need crates.io packages: left out
+    assert sizes == {t: n for t, n in JUDGED.items() if t in sizes}
+    # left out: Rust's 3 crates.io exercises, Go's counter (no tests), Java's hangman (RxJava 2)
+    # and mazy-mice (AssertJ >= 3.17; Debian's is 3.14)
+    assert {f"{r['language']}/{r['exercise']}" for r in polyglot.reference_rows(MIRROR) if polyglot.unavailable(r)} >= \
+        {"rust/gigasecond", "rust/grep", "rust/simple-cipher", "go/counter", "java/hangman"}
 
 
-@pytest.mark.parametrize("language", ["python", "rust"])
+def _stub_files(row: dict) -> dict[str, str]:
+    return {f["path"]: f["content"] for f in row["files"] for p in row["solution_files"]
+            if f["path"] == p and p != "Cargo.toml"}
+
+
+@pytest.mark.parametrize("language", polyglot.LANGUAGES)
 def test_reference_solutions_pass_and_stubs_fail(language, mirror):
     problem = polyglot.toolchain_problem(language)
     if problem:
-        pytest.skip(f"{language} toolchain missing on this machine: {problem}")
-    # Examples that need crates.io packages cannot build offline (a model's answer may not use them).
-    rows = [r for r in _rows(language) if not polyglot.unavailable(r) and not polyglot.reference_needs_crates(r)]
+        pytest.skip(f"{language} toolchain missing on this machine: {problem} (scripts/setup_polyglot_toolchains.sh)")
+    rows = [r for r in _rows(language) if not polyglot.unavailable(r)]
+    # Examples that cannot pass here whatever the judge does, each with its cause (a model's
+    # answer may use neither crates.io nor a newer Go's standard library)
+    excepted = {r["exercise"]: polyglot.reference_problem(r) for r in rows if polyglot.reference_problem(r)}
+    assert language in ("rust", "go") or not excepted, excepted
+    assert language != "go" or set(excepted) <= {"dnd-character"}, excepted  # slices: Go 1.21
+    rows = [r for r in rows if r["exercise"] not in excepted]
     ids = [f"{language}/{r['exercise']}" for r in rows]
     good = _judge(language, {i: polyglot.answer_with(polyglot.reference_files(r)) for i, r in zip(ids, rows)})
     assert sum(good.values()) / len(good) >= 0.99, [i for i, ok in good.items() if not ok]
-    stubs = {i: polyglot.answer_with({p: f["content"] for f in r["files"] for p in r["solution_files"]
-                                      if f["path"] == p and p != "Cargo.toml"}) for i, r in zip(ids, rows)}
-    assert not any(_judge(language, stubs).values())
+    # Exercism's refactoring exercises (ledger, markdown, tree-building) ship working code to be
+    # rewritten: their stubs may pass, every other stub must fail
+    refactoring = {f"{language}/{r['exercise']}" for r in rows if _is_refactoring(r)}
+    stubs = _judge(language, {i: polyglot.answer_with(_stub_files(r)) for i, r in zip(ids, rows) if i not in refactoring})
+    assert not any(stubs.values()), [i for i, ok in stubs.items() if ok]
+
+
+def _is_refactoring(row: dict) -> bool:
+    instructions = next((f["content"] for f in row["files"] if f["path"] == ".docs/instructions.md"), "")
+    return bool(re.match(r"#\s*Instructions\s+Refactor\b", instructions))
+
+
+# An answer that leaves the test process with status 0 before (or instead of) the tests, in each
+# language's own way, silently or after printing the runner's summary (with a plausible count):
+# no run with every expected test passing in the runner's own summary, no pass.
+JAVA_SUMMARY = "\\n".join(f"[{n:>10} {k:<22}]" for n, k in ((3, "tests found"), (3, "tests successful"),
+                                                        (0, "tests failed"), (0, "tests aborted"), (0, "containers failed")))
+CHEATS = {
+    ("go", "exit"): ("package {package}\n\nimport \"os\"\n\nfunc init() {{ os.Exit(0) }}\n", "exit.go"),
+    ("go", "summary"): ("package {package}\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc init() {{\n"
+                        "\tfmt.Println(\"=== RUN   TestA\\n--- PASS: TestA (0.00s)\\nPASS\\nok  \\tx\\t0.01s\")\n"
+                        "\tos.Exit(0)\n}}\n", "exit.go"),
+    ("java", "exit"): (" static {{ System.exit(0); }}", "class body"),  # in the class the tests load
+    ("java", "summary"): (" static {{ System.out.println(\"" + JAVA_SUMMARY + "\"); System.exit(0); }}", "class body"),
+    ("javascript", "exit"): ("process.exit(0);\n", None),
+    ("javascript", "summary"): ("console.log('Tests:       3 passed, 3 total'); process.exit(0);\n", None),
+    ("javascript", "raw summary"): ("process.stdout.write('Tests:       3 passed, 3 total\\n'); process.exit(0);\n", None),
+    ("cpp", "exit"): ("#include <cstdlib>\nstatic int leave = (std::exit(0), 0);\n", None),
+    ("cpp", "summary"): ("#include <cstdio>\n#include <cstdlib>\nstatic int leave = (std::puts(\"All tests passed "
+                         "(3 assertions in 3 test cases)\"), std::exit(0), 0);\n", None),
+}
+
+
+@pytest.mark.parametrize("language, cheat", sorted(CHEATS))
+def test_leaving_with_status_0_does_not_pass(language, cheat, mirror):
+    if polyglot.toolchain_problem(language):
+        pytest.skip(f"{language} toolchain missing on this machine")
+    row = next(r for r in _rows(language) if not polyglot.unavailable(r) and not polyglot.reference_problem(r))
+    source, extra_path = CHEATS[language, cheat]
+    files = polyglot.reference_files(row)
+    if extra_path == "class body":
+        first = next(p for p in sorted(files) if p.endswith(".java"))
+        files[first] = re.sub(r"(class \w+[^{]*\{)", lambda m: m.group(1) + source.format(), files[first], count=1)
+    elif extra_path is None:  # prepended to the first solution file (JavaScript, C++: its .cpp)
+        first = next(p for p in sorted(files) if not p.endswith(".h"))
+        files[first] = source + files[first]
+    else:
+        package = re.search(r"^package (\w+)", next(iter(files.values())), re.M)
+        files[extra_path] = source.format(package=package.group(1) if package else "main")
+    verdict = _judge(language, {f"{language}/{row['exercise']}": polyglot.answer_with(files)})
+    assert verdict == {f"{language}/{row['exercise']}": False}
+
+
+def test_every_test_source_is_protected_and_counted(mirror):
+    """Rows name one test file; the runner also runs the others (Java's satellite has TreeTest.java):
+    those too are enabled, counted and cannot be replaced by the answer."""
+    row = next(r for r in _rows("java") if r["exercise"] == "satellite")
+    spec = polyglot.exercise_tests(row)
+    assert "src/test/java/TreeTest.java" in spec["test_files"]
+    assert not any("@Disabled" in spec["files"][p] for p in spec["test_files"])
+    assert spec["expected_tests"] == sum(spec["files"][p].count("@Test") for p in spec["test_files"])
+    fake = {"src/test/java/TreeTest.java": "class TreeTest {}\n", "src/test/java/ExtraTest.java": "class ExtraTest {}\n"}
+    answer = polyglot.answer_with({**polyglot.reference_files(row), **fake})
+    assert not set(fake) & set(extract_files(answer, spec))
+
+
+def test_test_counts_follow_the_build_rules():
+    """Go counts only the files its build constraints select; C++ only the TEST_CASEs the
+    preprocessor keeps with EXERCISM_RUN_ALL_TESTS (a benchmark behind its own define is not run)."""
+    assert polyglot.go_file_selected("package x\n") and not polyglot.go_file_selected("//go:build bonus\n\npackage x\n")
+    step2 = "//go:build step2 || (!step1 && !step3)\n\npackage robot\n"
+    assert polyglot.go_file_selected(step2) and not polyglot.go_file_selected(step2, frozenset({"step1"}))
+    source = ("TEST_CASE(\"a\") {}\n#if defined(EXERCISM_RUN_ALL_TESTS)\nTEST_CASE(\"b\") {}\n#endif\n"
+              "#ifdef EXERCISM_INCLUDE_BENCHMARK\nTEST_CASE(\"bench\") {}\n#else\nint x;\n#endif\n")
+    kept = polyglot.cpp_compiled(source, polyglot.CPP_DEFINES)
+    assert kept.count("TEST_CASE") == 2 and "bench" not in kept and "int x;" in kept
+    two_bucket = next(r for r in _rows("go") if r["exercise"] == "two-bucket")
+    assert polyglot.exercise_tests(two_bucket)["expected_tests"] == 1  # bonus_test.go needs -tags bonus
+    letters = next(r for r in _rows("cpp") if r["exercise"] == "parallel-letter-frequency")
+    assert polyglot.exercise_tests(letters)["expected_tests"] == 12
 
 
 def _python_exercise(name="proverb"):
@@ -113,10 +214,11 @@ def test_missing_toolchains_are_reported_not_scored(mirror, monkeypatch):
         load_docs("aider_polyglot_go")
     assert "Catch2" in polyglot.toolchain_problem("cpp")
     monkeypatch.setattr(runners, "which", lambda tool: f"/usr/bin/{tool}")
+    monkeypatch.setenv("RPT_POLYGLOT_HOME", "/nonexistent")
     monkeypatch.delenv("RPT_POLYGLOT_NODE_MODULES", raising=False)
-    monkeypatch.delenv("RPT_POLYGLOT_GRADLE_CACHE", raising=False)
-    assert "RPT_POLYGLOT_NODE_MODULES" in polyglot.toolchain_problem("javascript")
-    assert "RPT_POLYGLOT_GRADLE_CACHE" in polyglot.toolchain_problem("java")
+    monkeypatch.setattr(runners, "java_library_dirs", lambda: ["/nonexistent"])
+    assert "setup_polyglot_toolchains.sh" in polyglot.toolchain_problem("javascript")
+    assert "junit-platform-console-standalone.jar" in polyglot.toolchain_problem("java")
 
 
 def test_second_attempt_asks_again_with_the_test_output(tmp_path):
