@@ -4,6 +4,7 @@
     rpt tasks       our tasks with domain, source and size
     rpt train ...   LoRA/QLoRA GRPO with the harness's verifiers as rewards (rpt train --help)
     rpt compare ... models against their base: deltas, significance, heatmap (rpt compare --help)
+    rpt budget ...  the documents a paired comparison needs, planned from the base run (rpt budget --help)
     rpt export-upstream --tasks PATTERN --dest DIR   lm-eval-ready task folders (CONTRIBUTING.md)
     rpt data check [--tasks P] [--training] [--json]  can every source be read here, pinned? (run it first)
 """
@@ -37,6 +38,12 @@ def _compare(argv):
     return main(argv)
 
 
+def _budget(argv):
+    from rpt_tasks.compare.budget import main
+
+    return main(argv)
+
+
 def _export_upstream(argv):
     from rpt_tasks.export import main
 
@@ -49,7 +56,7 @@ def _data(argv):
     return cli(argv)
 
 
-COMMANDS = {"data": _data, "eval": _eval, "tasks": _tasks, "train": _train, "compare": _compare, "export-upstream": _export_upstream}
+COMMANDS = {"data": _data, "eval": _eval, "tasks": _tasks, "train": _train, "compare": _compare, "budget": _budget, "export-upstream": _export_upstream}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,6 +81,10 @@ def to_markdown(summary: dict) -> str:
         for domain, d in model["domains"].items():
             lines.append(_aggregate_line(domain, d))
         notes = [f"{domain}: {d['note']}" for domain, d in model["domains"].items() if d.get("note")]
+        notes += [f"{domain}: over an rpt budget subset: MDE planned {100 * d['planned_mde']:.1f} points, achieved "
+                  f"{100 * d['mde']:.1f}" for domain, d in model["domains"].items() if d.get("planned_mde") is not None]
+        notes += [f"{domain}: sequential look {q['look']} of {q['looks']} ({q['rule']}, boundary p < {q['boundary_p']:g}): "
+                  f"{q['next']}" for domain, d in model["domains"].items() if (q := d.get("sequential"))]
         lines += [""] + [f"- {note}" for note in notes] + ([""] if notes else [])
         lines += ["| task | domain | n | base | model | delta | 95% CI | paired p | Holm p | MDE |",
                   "|---|---|---|---|---|---|---|---|---|---|"]

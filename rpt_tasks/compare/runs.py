@@ -27,6 +27,7 @@ class Run:
     model_id: str = ""  # what was evaluated: a model folder's sha256 or name (+ the adapter's)
     base_model: str = ""  # "hash|name": the base an adapter was trained from; for a plain model, itself
     notes: list[str] = field(default_factory=list)
+    subset: dict | None = None  # rpt eval --subset's record (rpt budget's plan: sha256, look, planned MDE)
 
 
 def load_run(folder: str | Path, name: str | None = None, trained_domains: list[str] | None = None,
@@ -38,7 +39,7 @@ def load_run(folder: str | Path, name: str | None = None, trained_domains: list[
     if not results:
         raise CompareError(f"{folder}: no results_*.json (is this an lm-eval --output_path folder?)")
     versions, scores, chosen, notes = {}, {}, {}, []
-    model_args, meta = {}, {}
+    model_args, meta, subset = {}, {}, None
     for path in sorted(results, key=lambda p: p.stem):  # run ids are timestamps: the newest last
         data = _read_json(path)
         run_id = path.stem.removeprefix("results_")
@@ -53,11 +54,13 @@ def load_run(folder: str | Path, name: str | None = None, trained_domains: list[
             versions[task] = str((data.get("versions") or {}).get(task))
             chosen[task] = path
             meta = (config or {}).get("metadata") or meta
+            if meta.get("rpt_subset"):
+                subset = meta["rpt_subset"]
         model_args = (data.get("config") or {}).get("model_args") or model_args
     args = model_args if isinstance(model_args, dict) else _parse_model_args(str(model_args or ""))
     domains = trained_domains if trained_domains is not None else _trained_domains(folder, args)
     model_id, base_model = _identity(folder, args, meta)
-    return Run(name or folder.name, folder, versions, scores, domains, metric, model_id, base_model, notes)
+    return Run(name or folder.name, folder, versions, scores, domains, metric, model_id, base_model, notes, subset)
 
 
 def _read_json(path: Path) -> dict:

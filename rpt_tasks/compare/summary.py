@@ -42,7 +42,8 @@ def compare(base: Run, models: list[Run], seed: int = 0, domains: dict[str, str]
             if domain is None:
                 summary["skipped"][task] = "no domain: not an rpt task; give one with --domain TASK=DOMAIN"
                 continue
-            docs = list(base.scores[task])  # the base run's document order
+            # the base run's document order; over a subset (rpt budget) the subset run's documents
+            docs = [d for d in base.scores[task] if d in model.scores[task]]
             b = np.array([base.scores[task][d] for d in docs])
             m = np.array([model.scores[task][d] for d in docs])
             diff = m - b
@@ -53,6 +54,9 @@ def compare(base: Run, models: list[Run], seed: int = 0, domains: dict[str, str]
                    "paired_p": sign_flip_test(diff, seed=seed), "mde": minimum_detectable_delta(diff)}
             if binary:
                 row["mcnemar_p"] = mcnemar_exact(b.astype(bool), m.astype(bool))
+            planned = (model.subset or base.subset or {}).get("planned_mde", {})
+            if task in planned:
+                row["planned_mde"] = planned[task]
             benchmarks[task] = row
             diffs[task] = diff
             # the paper's CMH needs one outcome per document: avg@k documents count as solved at >= 1/2
@@ -66,6 +70,7 @@ def compare(base: Run, models: list[Run], seed: int = 0, domains: dict[str, str]
                 {r["domain"] for r in benchmarks.values()} - set(DOMAINS)):
             tasks = [t for t, r in benchmarks.items() if r["domain"] == domain]
             by_domain[domain] = _aggregate(tasks, benchmarks, diffs, tables, seed)
+            _subset_verdict(by_domain[domain], domain, model.subset or base.subset)
         trained = set(model.trained_domains)
         inside = [t for t, r in benchmarks.items() if r["domain"] in trained]
         outside = [t for t, r in benchmarks.items() if r["domain"] not in trained]
@@ -107,6 +112,28 @@ def _aggregate(tasks: list[str], benchmarks: dict, diffs: dict, tables: dict, se
     return result
 
 
+def _subset_verdict(result: dict, domain: str, subset: dict | None) -> None:
+    """Over an `rpt budget` subset: the MDE planned beside the one achieved and, with batches
+    (sequential stopping), whether the domain's paired test is decided at this look."""
+    if not subset:
+        return
+    from rpt_tasks.compare.budget import boundary
+
+    planned = (subset.get("domain_planned_mde") or {}).get(domain)
+    if planned is not None:
+        result["planned_mde"] = planned
+    looks, look = int(subset.get("looks", 1)), int(subset.get("look", 1))
+    if looks > 1:
+        alpha = float((subset.get("params") or {}).get("alpha", SIGNIFICANCE))
+        threshold = boundary(look, looks, alpha)
+        decided = result["paired_p"] < threshold
+        result["sequential"] = {
+            "look": look, "looks": looks, "boundary_p": threshold, "rule": "Haybittle-Peto", "decided": decided,
+            "next": "stop: decided" if decided else "final look: not significant" if look >= looks else
+            f"continue: rpt eval --subset ... --look {look + 1}"}
+        result["significant"] = decided
+
+
 def _family(task: str) -> str:
     name = task.removeprefix("rpt_")
     return next((f for f in FAMILIES if name.startswith(f)), name)
@@ -143,9 +170,32 @@ def _check_comparable(base: Run, model: Run, given: dict[str, str]) -> list[str]
             continue
         if base.versions.get(task) != model.versions.get(task):
             problems.append(f"{task}: task version {base.versions.get(task)} (base) vs {model.versions.get(task)}")
-        if set(base.scores[task]) != set(model.scores[task]):
-            problems.append(f"{task}: different documents ({len(base.scores[task])} in base, "
-                            f"{len(model.scores[task])} in {model.name}; was --limit the same?)")
+        problem = _same_documents(task, base, model)
+        if problem:
+            problems.append(problem)
+    if base.subset and model.subset and base.subset.get("sha256") != model.subset.get("sha256"):
+        problems.insert(0, f"evaluated over different subsets (base {str(base.subset.get('sha256'))[:12]}, "
+                           f"{model.name} {str(model.subset.get('sha256'))[:12]}): plan once, evaluate every run on it")
     if problems:
         raise CompareError(f"cannot compare {model.name} with base {base.name}:\n  " + "\n  ".join(problems))
     return warnings + base.notes + model.notes
+
+
+def _same_documents(task: str, base: Run, model: Run) -> str | None:
+    """Runs pair on the same documents: all of them, or, where one run was evaluated on an
+    `rpt budget` subset, exactly that subset's (which the other must have)."""
+    from rpt_tasks.compare.budget import keys_sha256
+
+    b, m = set(base.scores[task]), set(model.scores[task])
+    for run, docs in ((model, m), (base, b)):
+        recorded = ((run.subset or {}).get("documents_sha256") or {}).get(task)
+        if recorded and keys_sha256(docs) != recorded:
+            return f"{task}: {run.name}'s documents are not those of its subset {run.subset.get('sha256', '')[:12]}"
+    if base.subset and model.subset and base.subset.get("look") != model.subset.get("look") and b != m:
+        return f"{task}: look {base.subset.get('look')} (base) vs look {model.subset.get('look')} ({model.name})"
+    if (model.subset and not base.subset and m <= b) or (base.subset and not model.subset and b <= m):
+        return None
+    if b != m:
+        return (f"{task}: different documents ({len(b)} in base, {len(m)} in {model.name}; was --limit the same?"
+                + (" the full run lacks some of the subset's documents)" if (model.subset or base.subset) else ")"))
+    return None

@@ -29,9 +29,25 @@ def main(argv: list[str]) -> int:
     include_defaults = "--include_defaults" in argv
     no_cache = "--no-cache" in argv
     argv = [a for a in argv if a not in ("--include_defaults", "--no-cache")]
+    argv, subset_file = _pop_option(argv, "--subset")
+    argv, look = _pop_option(argv, "--look")
     parser = internals.run_parser()
     args = parser.parse_args(["run", *argv])
     internals.once_per_run_metadata_hint()
+    subset = None
+    if subset_file or look:
+        from rpt_tasks.compare.budget import load_subset
+        from rpt_tasks.compare.runs import CompareError
+
+        try:
+            subset = load_subset(subset_file) if subset_file else parser.error("rpt eval: --look needs --subset")
+        except CompareError as e:
+            print(f"rpt eval: {e}", file=sys.stderr)
+            return 2
+        if args.limit is not None:
+            parser.error("rpt eval: --subset chooses the documents; drop --limit")
+        if not args.tasks:
+            args.tasks = ",".join(sorted(subset["tasks"]))
     if not args.tasks:
         parser.error("rpt eval: --tasks is required (see `rpt tasks`)")
     args.metadata = {**(args.metadata or {}), **provenance(args)}
@@ -40,6 +56,11 @@ def main(argv: list[str]) -> int:
     given = args.tasks if isinstance(args.tasks, list) else [args.tasks]
     requested = [t for item in given for t in str(item).replace(",", " ").split() if t]
     leaves = [task for name in requested for task in group_members(name)]
+    if subset is not None:
+        problem = use_subset(args, subset, subset_file, leaves, look)
+        if problem:
+            print(f"rpt eval: {problem}", file=sys.stderr)
+            return 2
     skipped = unjudgeable(leaves)
     for task, why in skipped.items():
         print(f"rpt eval: skipping {task}: {why}", file=sys.stderr)
@@ -90,6 +111,53 @@ def main(argv: list[str]) -> int:
     if tasks_root is not None:
         shutil.rmtree(tasks_root.parent, ignore_errors=True)
     return 0
+
+
+def _pop_option(argv: list[str], name: str) -> tuple[list[str], str | None]:
+    """argv without `name VALUE` / `name=VALUE` (ours, not lm-eval's), and VALUE."""
+    out, value, i = [], None, 0
+    while i < len(argv):
+        if argv[i] == name and i + 1 < len(argv):
+            value, i = argv[i + 1], i + 2
+            continue
+        if argv[i].startswith(name + "="):
+            value = argv[i].split("=", 1)[1]
+        else:
+            out.append(argv[i])
+        i += 1
+    return out, value
+
+
+def use_subset(args, subset: dict, path: str, leaves: list[str], look: str | None) -> str | None:
+    """Evaluate exactly the subset's documents (lm-eval's --samples), the first `look` batches of
+    them when given, and record the subset in every task's metadata. Returns a problem, or None."""
+    from rpt_tasks.compare.budget import keys_sha256, look_keys
+
+    missing = [t for t in leaves if t not in subset["tasks"]]
+    if missing:
+        return (f"--subset {path} plans no documents for {', '.join(missing)}: plan them (rpt budget on a base run "
+                "that has them) or leave them out of --tasks")
+    looks = int(subset.get("looks", 1))
+    try:
+        at = int(look) if look is not None else looks
+    except ValueError:
+        return f"--look {look!r}: a batch number, 1 to {looks}"
+    if not 1 <= at <= looks:
+        return f"--look {at}: the subset has {looks} batch(es)"
+    args.samples, documents = {}, {}
+    for task in leaves:
+        keys = look_keys(subset, task, at)
+        args.samples[task] = subset["tasks"][task]["doc_ids"][:len(keys)]
+        documents[task] = keys_sha256(keys)
+    args.metadata["rpt_subset"] = {
+        "sha256": subset["sha256"], "file": str(path), "params": subset["params"], "look": at, "looks": looks,
+        "documents_sha256": documents,
+        "planned_mde": {t: subset["tasks"][t]["planned_mde"] for t in leaves},
+        "domain_planned_mde": {d: p["planned_mde"] for d, p in subset.get("domains", {}).items()}}
+    print(f"rpt eval: subset {Path(path).name} ({subset['sha256'][:12]}): "
+          f"{sum(len(v) for v in args.samples.values()):,} documents" +
+          (f", look {at} of {looks}" if looks > 1 else ""), file=sys.stderr)
+    return None
 
 
 def _benchmark(task: str):
@@ -164,6 +232,8 @@ EVAL_HELP = """rpt eval: lm-eval's `run` command on rpt's tasks, with every lm-e
   - tasks this machine cannot judge (a missing toolchain) are skipped and recorded (rpt_skipped)
   - a request cache per model, adapter and generation settings: after Ctrl-C or kill -9 the same
     command resumes (--no-cache turns it off)
+  - --subset FILE [--look J]: exactly the documents `rpt budget` planned (the first J of its
+    batches), recorded in the metadata so that `rpt compare` pairs only like with like
 """
 
 
