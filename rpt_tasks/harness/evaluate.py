@@ -34,6 +34,11 @@ def main(argv: list[str]) -> int:
     parser = internals.run_parser()
     args = parser.parse_args(["run", *argv])
     internals.once_per_run_metadata_hint()
+    if getattr(args, "config", None):
+        problem = merge_config_file(args)
+        if problem:
+            print(f"rpt eval: {problem}", file=sys.stderr)
+            return 2
     subset = None
     if subset_file or look:
         from rpt_tasks.compare.budget import load_subset
@@ -56,6 +61,14 @@ def main(argv: list[str]) -> int:
     given = args.tasks if isinstance(args.tasks, list) else [args.tasks]
     requested = [t for item in given for t in str(item).replace(",", " ").split() if t]
     leaves = [task for name in requested for task in group_members(name)]
+    if args.num_fewshot:
+        from rpt_tasks.harness.hooks import fewshot_refusal
+
+        ours = [t for t in leaves if t in {b.task for b in BENCHMARKS.values()}]
+        if ours:
+            print(f"rpt eval: {fewshot_refusal(', '.join(ours[:3]) + (' ...' if len(ours) > 3 else ''), args.num_fewshot)}",
+                  file=sys.stderr)
+            return 2
     if subset is not None:
         problem = use_subset(args, subset, subset_file, leaves, look)
         if problem:
@@ -111,6 +124,26 @@ def main(argv: list[str]) -> int:
     if tasks_root is not None:
         shutil.rmtree(tasks_root.parent, ignore_errors=True)
     return 0
+
+
+def merge_config_file(args) -> str | None:
+    """lm-eval's `--config FILE`: its values for every option the command line left unset (the
+    command line wins, as in lm-eval), so that what rpt eval does before lm-eval runs (tasks,
+    generation length, provenance) sees them too. Returns a problem, or None."""
+    from lm_eval.utils import simple_parse_args_string
+
+    try:
+        values = internals.load_config_file(args.config)
+    except Exception as e:  # a missing file, bad YAML or a value lm-eval rejects
+        return f"--config {args.config}: {e}"
+    for key, value in (values or {}).items():
+        current = getattr(args, key, None)
+        if not hasattr(args, key) or current or current == 0:
+            continue
+        if key in ("model_args", "gen_kwargs", "metadata") and isinstance(value, str):
+            value = simple_parse_args_string(value)
+        setattr(args, key, value)
+    return None
 
 
 def _pop_option(argv: list[str], name: str) -> tuple[list[str], str | None]:

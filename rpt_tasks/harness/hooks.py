@@ -58,9 +58,19 @@ def doc_to_text(doc: dict) -> str:
     of a run also fits the task's generation length to the model's context (fit_generation)."""
     prompt = prompt_for(doc)
     task = internals.current_task()
+    if task is not None and (task.config.num_fewshot or 0) > 0 and not task.config.fewshot_split:
+        raise SystemExit(fewshot_refusal(task.config.task, task.config.num_fewshot))
     if task is not None and "rpt_generation_fitted" not in (task.config.metadata or {}):
         fit_generation(task, internals.current_model(), prompt)
     return prompt
+
+
+def fewshot_refusal(task: str, shots: int) -> str:
+    """Why --num_fewshot is refused: lm-eval would draw the shots from the test set itself."""
+    return (f"{task}: --num_fewshot {shots} refused: this task has no few-shot split (its data is the evaluation "
+            "set only, and lm-eval would take the shots from other test items, with bare targets and no answer "
+            "line). Its prompt is zero-shot by design; the paper's 10-shot GSM8K is rpt_paper_gsm8k (shots from the "
+            "train split, built into the prompt). Drop --num_fewshot.")
 
 
 def fit_generation(task, lm, prompt: str) -> None:

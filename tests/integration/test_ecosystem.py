@@ -120,3 +120,74 @@ def test_trl_grpo_trains_with_our_reward_on_an_exported_mixture(tiny_model, tmp_
                          capture_output=True, text=True, timeout=600)
     assert trl.returncode == 0, trl.stderr[-3000:]
     assert "rewards/math_reward/mean" in trl.stdout + trl.stderr
+
+
+def _truncated_as_counted(tokenizer, samples: list[dict], limit: int) -> bool:
+    """Every sample's `truncated` is whether its output reached `limit` tokens (the request's)."""
+    for sample in samples:
+        outputs = sample["filtered_resps"][0]
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        expected = sum(len(tokenizer(o, add_special_tokens=False)["input_ids"]) >= limit - 1 for o in outputs) / len(outputs)
+        if sample["truncated"] != expected:
+            return False
+    return True
+
+
+def test_truncated_counts_the_requests_limit_through_lm_evals_python_api(tiny_model, mirror):
+    """simple_evaluate with the user's own TaskManager and gen_kwargs, no --metadata: `truncated`
+    counts against the limit the requests used."""
+    from lm_eval import simple_evaluate
+    from lm_eval.tasks import TaskManager
+    from transformers import AutoTokenizer
+
+    from rpt_tasks.harness.configs import task_dir
+
+    out = simple_evaluate(model="hf", model_args=f"pretrained={tiny_model}", tasks=["rpt_gsm8k"], limit=3,
+                          gen_kwargs="max_gen_toks=5", log_samples=True, device="cpu",
+                          task_manager=TaskManager(include_path=str(task_dir()), include_defaults=False))
+    samples = out["samples"]["rpt_gsm8k"]
+    assert out["results"]["rpt_gsm8k"]["truncated,none"] > 0  # a random model talks until the limit
+    assert _truncated_as_counted(AutoTokenizer.from_pretrained(tiny_model), samples, 5)
+
+
+def test_plain_lm_eval_gen_kwargs_and_rpt_eval_config_file(tiny_model, tmp_path, mirror):
+    """`lm_eval --gen_kwargs max_gen_toks=N` without --metadata, and `rpt eval --config FILE`
+    whose tasks and gen_kwargs come from the file: both count `truncated` against N."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    plain = tmp_path / "plain"
+    proc = subprocess.run([LM_EVAL, "run", "--include_path", "task_configs", "--tasks", "rpt_gsm8k", "--model", "hf",
+                           "--model_args", f"pretrained={tiny_model}", "--limit", "2", "--gen_kwargs", "max_gen_toks=6",
+                           "--log_samples", "--output_path", str(plain)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    samples = [json.loads(line) for line in next(plain.rglob("samples_rpt_gsm8k_*.jsonl")).read_text().splitlines()]
+    assert _truncated_as_counted(tokenizer, samples, 6) and any(s["truncated"] for s in samples)
+
+    config = tmp_path / "eval.yaml"
+    out = tmp_path / "configured"
+    config.write_text(f"model: hf\nmodel_args:\n  pretrained: {tiny_model}\ntasks: [rpt_gsm8k]\nlimit: 2\n"
+                      f"gen_kwargs:\n  max_gen_toks: 5\nlog_samples: true\noutput_path: {out}\n")
+    proc = subprocess.run([RPT, "eval", "--config", str(config), "--no-cache"], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(next(out.rglob("results_*.json")).read_text())
+    assert results["configs"]["rpt_gsm8k"]["metadata"]["rpt_max_gen_toks"] == 5
+    samples = [json.loads(line) for line in next(out.rglob("samples_rpt_gsm8k_*.jsonl")).read_text().splitlines()]
+    assert _truncated_as_counted(tokenizer, samples, 5)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tasks: [unclosed\n")
+    proc = subprocess.run([RPT, "eval", "--config", str(bad)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "--config" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_num_fewshot_is_refused_for_tasks_without_a_fewshot_split(tiny_model, tmp_path, mirror):
+    """--num_fewshot would draw the shots from the test set itself: refused, in rpt eval before
+    the model loads, and in plain lm_eval by the task's own hook."""
+    args = ["--tasks", "rpt_gsm8k", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--limit", "1",
+            "--num_fewshot", "2", "--gen_kwargs", "max_gen_toks=4"]
+    ours = subprocess.run([RPT, "eval", *args, "--no-cache"], capture_output=True, text=True, timeout=600)
+    assert ours.returncode == 2 and "--num_fewshot 2 refused" in ours.stderr and "Traceback" not in ours.stderr
+    plain = subprocess.run([LM_EVAL, "run", "--include_path", "task_configs", *args], capture_output=True, text=True,
+                           timeout=600)
+    assert plain.returncode != 0 and "--num_fewshot 2 refused" in plain.stderr + plain.stdout
