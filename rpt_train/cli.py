@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     from rpt_tasks.data import DataError
-    from rpt_train.trainer import train
+    from rpt_train.trainer import SetupError, train
 
     if cfg.export_dataset:
         try:
@@ -43,10 +43,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         out = train(cfg, model_args)
-    except DataError as e:  # a missing, gated or unreachable dataset: what to do, not a traceback
+    except (DataError, SetupError) as e:  # a missing dataset, no GPU for bf16, no hub to push to: what to do
         print(f"rpt train: {e}", file=sys.stderr)
         return 2
-    print(f"adapter and rpt_adapter.json written to {out}")
+    print(f"adapter, its model card (README.md) and rpt_adapter.json written to {out}" +
+          ("; pushed to the Hub (hub_model_id)" if cfg.push_to_hub else ""))
     return 0
 
 

@@ -22,6 +22,10 @@ METRICS_FILE = "metrics.jsonl"
 ADAPTER_CARD = "rpt_adapter.json"
 
 
+class SetupError(ValueError):
+    """A run that cannot start as configured here; the message says why and what to do."""
+
+
 def write_json_atomic(path: Path, data) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with tmp.open("w") as f:
@@ -100,7 +104,7 @@ def train(cfg: RptGRPOConfig, model_args: RptModelConfig) -> Path:
     from rpt_train.rewards import make_reward
 
     if cfg.bf16_without_gpu:
-        raise ValueError("this recipe trains in bf16 on a GPU and none is visible here: for a CPU run pass "
+        raise SetupError("this recipe trains in bf16 on a GPU and none is visible here: for a CPU run pass "
                          "--use_cpu true (and --dtype float32)")
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -111,6 +115,13 @@ def train(cfg: RptGRPOConfig, model_args: RptModelConfig) -> Path:
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
 
+    if cfg.push_to_hub:
+        from rpt_tasks.models import hub_reachable
+
+        if not hub_reachable():
+            raise SetupError("--push_to_hub true needs the Hugging Face Hub, which is not reachable here (HF_HUB_OFFLINE "
+                             "set, or no network): train without it and upload the output folder later")
+    requested = model_args.model_name_or_path
     model_args = dataclasses.replace(model_args, model_name_or_path=resolve_model(model_args.model_name_or_path))
     tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path, revision=model_args.model_revision)
     if tokenizer.pad_token is None:
@@ -122,13 +133,31 @@ def train(cfg: RptGRPOConfig, model_args: RptModelConfig) -> Path:
         train_dataset=dataset, processing_class=tokenizer, peft_config=get_peft_config(model_args),
         callbacks=[RptCallback(output_dir, resumed_step)])
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    _save_final(trainer, cfg, model_args, data_report, output_dir)
+    _save_final(trainer, cfg, model_args, data_report, output_dir, requested)
+    if cfg.push_to_hub:
+        push_final(trainer, output_dir)
     return output_dir
 
 
-def _save_final(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_report: dict, output_dir: Path) -> None:
-    """Adapter files first (each moved into place atomically), the card last: a folder with
-    rpt_adapter.json holds a complete adapter."""
+def push_final(trainer, output_dir: Path) -> str:
+    """Upload the final adapter with our model card to the repository TRL's own fields name
+    (hub_model_id, hub_private_repo, hub_token; created by the Trainer at start). Not the
+    Trainer's push_to_hub, which would replace the card with its generic one."""
+    from huggingface_hub import upload_folder
+
+    repo = trainer.hub_model_id
+    upload_folder(repo_id=repo, folder_path=str(output_dir), token=trainer.args.hub_token,
+                  commit_message=f"rpt-transfer: final adapter after {trainer.state.global_step} steps",
+                  ignore_patterns=["checkpoint-*", ".*", "*.partial", "runs/*"])
+    return repo
+
+
+def _save_final(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_report: dict, output_dir: Path,
+                requested: str | None = None) -> None:
+    """Adapter files first (each moved into place atomically), then the model card (README.md, in
+    place of PEFT's blank template), rpt_adapter.json last: a folder with it holds a complete adapter."""
+    from rpt_tasks.model_card import write_card
+
     staging = output_dir / f".final-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     trainer.model.save_pretrained(staging)
@@ -136,17 +165,23 @@ def _save_final(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_re
     for path in staging.iterdir():
         os.replace(path, output_dir / path.name)
     staging.rmdir()
-    write_json_atomic(output_dir / ADAPTER_CARD, adapter_card(trainer, cfg, model_args, data_report))
+    card = adapter_card(trainer, cfg, model_args, data_report, requested)
+    write_card(output_dir, card)
+    write_json_atomic(output_dir / ADAPTER_CARD, card)
 
 
-def adapter_card(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_report: dict) -> dict:
+def adapter_card(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_report: dict,
+                 requested: str | None = None) -> dict:
     import importlib.metadata as md
 
     from rpt_tasks.models import folder_sha256
+    from rpt_tasks.model_card import hub_base_model
 
     rewards = [entry["reward"] for entry in trainer.state.log_history if "reward" in entry]
     window = max(1, min(10, len(rewards) // 2))
-    base = {"name_or_path": model_args.model_name_or_path, "revision": model_args.model_revision}
+    name = model_args.model_name_or_path
+    hub = hub_base_model(requested or name, name)  # what the hub knows the base as (an alias resolved)
+    base = {"name_or_path": name, "revision": model_args.model_revision or hub["revision"], "hub_id": hub["hub_id"]}
     if Path(model_args.model_name_or_path).is_dir():
         base["folder_sha256"] = folder_sha256(Path(model_args.model_name_or_path))
     versions = {}
@@ -157,6 +192,7 @@ def adapter_card(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_r
             pass
     return {
         "format": "rpt_adapter/1",
+        "hub_model_id": cfg.hub_model_id,
         "base_model": base,
         "method": "GRPO (TRL) + " + ("QLoRA 4-bit" if model_args.load_in_4bit else
                                      "LoRA" if model_args.use_peft else "full fine-tuning"),

@@ -43,6 +43,24 @@ def _domain_map(items: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _update_model_cards(summary: dict, models: list[Run]) -> None:
+    """Each adapter's card gains this comparison (rpt_tasks.model_card); models without one are named."""
+    import json
+
+    from rpt_tasks.model_card import evaluation_record, write_card
+
+    for run in models:
+        if run.adapter_dir is None:
+            print(f"rpt compare: {run.name}: no adapter folder with rpt_adapter.json; no model card to update",
+                  file=sys.stderr)
+            continue
+        card_path = run.adapter_dir / "rpt_adapter.json"
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card["evaluation"] = evaluation_record(summary, run.name)
+        write_card(run.adapter_dir, card)  # README.md only: rpt_adapter.json (hashed with the weights) stays as trained
+        print(f"rpt compare: {run.name}: results written to {run.adapter_dir / 'README.md'} (model-index)")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="rpt compare", description="Score models against their base model.")
     parser.add_argument("--base", required=True, help="lm-eval output folder of the base model (--log_samples)")
@@ -56,6 +74,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--domain", action="append", default=[], metavar="TASK=DOMAIN",
                         help="domain of a task outside rpt's registry (repeatable), or a YAML file of task: domain")
     parser.add_argument("--scale", type=float, default=None, help="heatmap colour scale, +- points (default 20)")
+    parser.add_argument("--update-model-cards", action="store_true",
+                        help="write each adapter's results into its README.md (a results table and the hub's "
+                             "model-index)")
     args = parser.parse_args(argv)
     try:
         given = dict(item.split("=", 1) for item in args.trained_domains)
@@ -76,6 +97,8 @@ def main(argv: list[str]) -> int:
     for task, why in summary["skipped"].items():
         print(f"rpt compare: skipped {task}: {why}", file=sys.stderr)
     write_outputs(summary, Path(args.out), args.scale)
+    if args.update_model_cards:
+        _update_model_cards(summary, models)
     print(to_markdown(summary))
     print("\n".join(plain_words(summary)))
     print(f"\nwritten: {args.out}/summary.json, summary.md, summary.csv, heatmap.png")

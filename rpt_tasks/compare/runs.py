@@ -28,6 +28,7 @@ class Run:
     base_model: str = ""  # "hash|name": the base an adapter was trained from; for a plain model, itself
     notes: list[str] = field(default_factory=list)
     subset: dict | None = None  # rpt eval --subset's record (rpt budget's plan: sha256, look, planned MDE)
+    adapter_dir: Path | None = None  # the evaluated adapter's folder, where it has rpt_adapter.json
 
 
 def load_run(folder: str | Path, name: str | None = None, trained_domains: list[str] | None = None,
@@ -60,7 +61,10 @@ def load_run(folder: str | Path, name: str | None = None, trained_domains: list[
     args = model_args if isinstance(model_args, dict) else _parse_model_args(str(model_args or ""))
     domains = trained_domains if trained_domains is not None else _trained_domains(folder, args)
     model_id, base_model = _identity(folder, args, meta)
-    return Run(name or folder.name, folder, versions, scores, domains, metric, model_id, base_model, notes, subset)
+    adapter = next((c.parent for c in [folder / "rpt_adapter.json"] + ([Path(args["peft"]) / "rpt_adapter.json"]
+                                                                        if args.get("peft") else []) if c.is_file()), None)
+    return Run(name or folder.name, folder, versions, scores, domains, metric, model_id, base_model, notes, subset,
+               adapter)
 
 
 def _read_json(path: Path) -> dict:

@@ -191,3 +191,13 @@ def test_num_fewshot_is_refused_for_tasks_without_a_fewshot_split(tiny_model, tm
     plain = subprocess.run([LM_EVAL, "run", "--include_path", "task_configs", *args], capture_output=True, text=True,
                            timeout=600)
     assert plain.returncode != 0 and "--num_fewshot 2 refused" in plain.stderr + plain.stdout
+
+
+def test_task_folder_entry_point_in_the_upstream_proposals_form():
+    """`lm_eval.tasks` entry point (lm-eval PR 4015's plugin form): installed metadata names a
+    callable that returns our task folder."""
+    from importlib.metadata import entry_points
+
+    (point,) = entry_points(group="lm_eval.tasks", name="rpt")
+    folder = Path(point.load()())
+    assert (folder / "math" / "rpt_gsm8k.yaml").is_file() and (folder / "aider_polyglot").is_dir()

@@ -51,6 +51,39 @@ def test_smoke_recipe_writes_adapter_card_and_metrics(smoke_run):
     assert any("lora_B" in k for k in _lora_weights(smoke_run))
 
 
+
+def test_the_adapter_has_a_real_model_card(smoke_run):
+    """README.md is ours, not PEFT's blank template: base model, domains, data, decontamination,
+    recipe and library versions; the hub's metadata in its front matter."""
+    import yaml
+
+    card = (smoke_run / "README.md").read_text()
+    assert "[More Information Needed]" not in card
+    front = yaml.safe_load(card.split("---")[1])
+    assert front["library_name"] == "peft" and "rpt-math" in front["tags"]
+    assert "base_model" not in front  # rpt:tiny, a local random model, has no hub id (the card names the folder)
+    assert "trained with reinforcement post-training on math" in card
+    assert "gsm8k (train): 7,473 loaded" in card and "64 prompts used" in card and "decontamination:" in card
+    assert "| lora_r | 4 |" in card and "trl 1.16.0" in card
+
+
+def test_hub_base_model_resolves_aliases_and_cache_folders():
+    from rpt_tasks.model_card import hub_base_model
+
+    assert hub_base_model("rpt:default", "/somewhere/smollm2")["hub_id"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    snapshot = "/root/.cache/huggingface/hub/models--Qwen--Qwen2.5-1.5B/snapshots/" + "a" * 40
+    assert hub_base_model(snapshot, snapshot) == {"hub_id": "Qwen/Qwen2.5-1.5B", "revision": "a" * 40}
+    assert hub_base_model("Qwen/Qwen2.5-1.5B", "Qwen/Qwen2.5-1.5B")["hub_id"] == "Qwen/Qwen2.5-1.5B"
+    assert hub_base_model("rpt:tiny", "/root/.cache/rpt/tiny-llama")["hub_id"] is None
+
+
+def test_push_to_hub_offline_is_one_line(tmp_path, mirror):
+    proc = subprocess.run([RPT, "train", "--config", SMOKE, "--output_dir", str(tmp_path), "--push_to_hub", "true",
+                           "--hub_model_id", "someone/adapter"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "--push_to_hub true needs the Hugging Face Hub" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_rpt_eval_scores_the_trained_adapter(smoke_run, tmp_path):
     card = json.loads((smoke_run / ADAPTER_CARD).read_text())
     base = card["base_model"]["name_or_path"]

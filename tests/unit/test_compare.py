@@ -341,3 +341,30 @@ def test_any_lm_eval_task_with_metric_and_domain(tmp_path):
     proc = subprocess.run([RPT, "compare", "--base", str(tmp_path / "base"), "--model", str(tmp_path / "model"),
                            "--out", str(tmp_path / "o2")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "no per-sample 'acc'" in proc.stderr and "acc_norm" in proc.stderr
+
+
+def test_update_model_cards_writes_the_results_into_the_adapters_readme(synthetic):
+    """`--update-model-cards`: the adapter's README.md gains a results table and the hub's
+    model-index (in-/out-of-domain and per-domain deltas); its rpt_adapter.json and hash stay."""
+    import yaml
+
+    from rpt_tasks.models import folder_sha256
+
+    root, _, _ = synthetic
+    adapter = root / "adapter"
+    before = (adapter / "rpt_adapter.json").read_text(), folder_sha256(adapter)
+    proc = subprocess.run([RPT, "compare", "--base", str(root / "base"), "--model", str(root / "math-rpt"),
+                           "--out", str(root / "out"), "--update-model-cards"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    card = (adapter / "README.md").read_text()
+    front = yaml.safe_load(card.split("---")[1])
+    results = {r["dataset"]["name"]: r["metrics"] for r in front["model-index"][0]["results"]}
+    summary = json.loads((root / "out" / "summary.json").read_text())["models"]["math-rpt"]
+    assert results["in-domain"][0]["value"] == round(summary["in_domain"]["delta"], 4)
+    assert results["out-of-domain"][0]["value"] == round(summary["out_of_domain"]["delta"], 4)
+    assert "domain knowledge" in results and "## Evaluation" in card and "[More Information Needed]" not in card
+    assert ((adapter / "rpt_adapter.json").read_text(), folder_sha256(adapter)) == before
+    # a model without an adapter card is named, not an error
+    proc = subprocess.run([RPT, "compare", "--base", str(root / "base"), "--model", str(root / "base"),
+                           "--out", str(root / "out2"), "--update-model-cards"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "no model card to update" in proc.stderr
