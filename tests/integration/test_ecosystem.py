@@ -201,3 +201,37 @@ def test_task_folder_entry_point_in_the_upstream_proposals_form():
     (point,) = entry_points(group="lm_eval.tasks", name="rpt")
     folder = Path(point.load()())
     assert (folder / "math" / "rpt_gsm8k.yaml").is_file() and (folder / "aider_polyglot").is_dir()
+
+
+def test_an_installed_wheel_runs_a_task_from_an_empty_folder(tiny_model, tmp_path, mirror):
+    """The package as a user without a checkout gets it: a wheel installed into a fresh venv (its
+    dependencies, too heavy to install again here, are this environment's, on PYTHONPATH), then
+    `lm_eval --include_path "$(rpt tasks --path)" --tasks rpt_gsm8k` from an empty folder, and the
+    entry point from the wheel's metadata."""
+    import site
+    import venv
+
+    from conftest import REPO
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True, timeout=900)
+    (wheel,) = (tmp_path / "dist").glob("rpt_transfer-*.whl")
+    venv.EnvBuilder(with_pip=True).create(tmp_path / "venv")
+    python, rpt = str(tmp_path / "venv" / "bin" / "python"), str(tmp_path / "venv" / "bin" / "rpt")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, capture_output=True,
+                   timeout=900)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(site.getsitepackages()))
+    path = subprocess.run([rpt, "tasks", "--path"], cwd=empty, env=env, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert path.startswith(str(tmp_path / "venv")), path  # the wheel's copy, not the checkout's
+    proc = subprocess.run([python, "-m", "lm_eval", "run", "--include_path", path, "--tasks", "rpt_gsm8k", "--model",
+                           "hf", "--model_args", f"pretrained={tiny_model}", "--limit", "1", "--gen_kwargs",
+                           "max_gen_toks=4"], cwd=empty, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "rpt_gsm8k" in proc.stdout
+    found = subprocess.run([python, "-c", "from importlib.metadata import entry_points; "
+                            "print(entry_points(group='lm_eval.tasks', name='rpt')[0].load()())"],
+                           cwd=empty, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert found == path
