@@ -82,6 +82,11 @@ def render(card: dict, name: str) -> str:
     if rewards.get("logged_steps"):
         lines += ["", f"Reward: {_num(rewards.get('first_steps_mean'))} over the first logged steps, "
                       f"{_num(rewards.get('last_steps_mean'))} over the last ({rewards['logged_steps']} logged)."]
+    truncation = card.get("truncation") or {}
+    if truncation.get("last_steps_mean") is not None:
+        lines += ["", f"Truncated completions (at {truncation['max_completion_length']} new tokens, "
+                      f"{'masked out of the loss' if truncation['masked'] else 'scored 0, not masked'}): "
+                      f"{truncation['last_steps_mean']:.0%} over the last logged steps."]
     versions = card.get("versions") or {}
     if versions:
         lines += ["", "Libraries: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "."]

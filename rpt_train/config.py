@@ -45,6 +45,9 @@ class RptGRPOConfig(GRPOConfig):
                 "for `trl grpo --dataset_name DIR --reward_funcs rpt_train.rewards.<domain>`, and exit."})
     resume: bool = field(default=False, metadata={
         "help": "Continue from the last complete checkpoint in output_dir (even after kill -9)."})
+    plan_gpus: int = field(default=1, metadata={
+        "help": "GPUs a full fine-tuning run shards weights, gradients and optimizer over (accelerate with ZeRO-3 "
+                "or FSDP): --plan prints the memory per GPU."})
 
     def __post_init__(self):
         self.domains = _yaml_value(self.domains) or {"math": 1.0}
@@ -65,11 +68,10 @@ class RptGRPOConfig(GRPOConfig):
         unknown = set(self.domains) - set(TRAINING)
         if unknown or not self.domains:
             raise ValueError(f"domains {sorted(unknown) or '{}'} unknown; choose from {sorted(TRAINING)}")
-        if self.use_vllm:
-            import importlib.util
+        import importlib.util
 
-            if importlib.util.find_spec("vllm") is None:
-                raise ValueError("use_vllm needs vLLM: pip install 'rpt-transfer[vllm]' (GPU machines only)")
+        # checked when training starts (rpt_train.trainer), so that --plan works anywhere
+        self.vllm_missing = bool(self.use_vllm and importlib.util.find_spec("vllm") is None)
 
     @property
     def mixture_seed(self) -> int:

@@ -1,14 +1,25 @@
 """`rpt train --plan`: a memory estimate before launch, from the model's config alone.
 
-Rough by design (within ~20% for decoder-only models): weights at their stored precision,
-LoRA parameters with their gradients and Adam moments in float32, activations kept at layer
-boundaries with gradient checkpointing (plus one layer's worth being recomputed), and the KV
-cache of generating the batch's completions, and the completion logits.
+Rough by design: weights at their stored precision, LoRA parameters with their gradients and
+Adam moments in float32, activations kept at layer boundaries with gradient checkpointing (plus
+one layer's worth being recomputed), the KV cache of generating the batch's completions, and the
+completion logits. Prompts count at their measured length (the recipe's first training source,
+rendered through the model's chat template) where the tokenizer and data are on this machine,
+else at PROMPT_TOKENS_ASSUMED.
+
+A CPU run (use_cpu) adds the process itself (Python, torch and the libraries: RUNTIME_GIB, measured)
+and keeps about CPU_ACTIVATION_FACTOR times the activations and logits the formula counts (eager
+float32 attention and autograd without fused kernels). Calibrated on SmolLM2-135M-Instruct
+(recipes/learn-smollm2-cpu.yaml, 2 cores): peak RSS 5.32 GiB at batch 8 and 9.08 GiB at batch 16,
+planned 5.3 and 9.4 (before: 13.3 GiB, the 1,024-token prompt it assumed and no CPU terms).
 """
 
 from __future__ import annotations
 
 GIB = 1024 ** 3
+PROMPT_TOKENS_ASSUMED = 1024  # a long reasoning prompt, where the real ones cannot be measured here
+RUNTIME_GIB = 0.53  # RSS of a process that has imported torch, transformers, trl, peft, datasets (CPU)
+CPU_ACTIVATION_FACTOR = 2.73  # measured / formula for activations + logits on CPU (see above)
 
 
 # The shapes of the recipes' hub models (their config.json on the hub): a plan needs shapes only,
@@ -51,8 +62,39 @@ def model_config(name: str, revision: str | None = None):
                         f"{', '.join(KNOWN_SHAPES)}): {type(e).__name__}") from None
 
 
-def estimate_memory(cfg, model_args) -> dict[str, float]:
-    """`cfg`: an RptGRPOConfig, `model_args`: its ModelConfig."""
+def prompt_tokens(cfg, model_args) -> tuple[int, str]:
+    """(typical prompt length in tokens, how it was found): the mean over the first 32 prompts of
+    the recipe's first training source, as the trainer renders them; else the assumption."""
+    import os
+
+    from rpt_tasks.models import resolve_model
+
+    try:
+        from rpt_tasks.benchmarks import TRAINING, prompt_for
+        from rpt_tasks.data import mirror_dir
+        from rpt_train.data import _load
+
+        path = resolve_model(model_args.model_name_or_path) if model_args.model_name_or_path not in KNOWN_SHAPES else ""
+        if not os.path.isdir(path):
+            raise OSError("no local tokenizer")
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        domain = next(iter(cfg.domains))
+        source, split = ((cfg.sources or {}).get(domain) or TRAINING[domain]["offline" if mirror_dir() else "hub"])[0]
+        docs = _load(source, split, min(32, cfg.puzzles_per_generator or 32))[:32]
+        texts = [tokenizer.apply_chat_template([{"role": "user", "content": prompt_for(d)}], add_generation_prompt=True,
+                                               tokenize=False) if tokenizer.chat_template else prompt_for(d) for d in docs]
+        lengths = [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
+        return round(sum(lengths) / len(lengths)), f"measured on {len(lengths)} {source} prompts"
+    except Exception:  # noqa: BLE001 - a hub model or data this machine lacks: the stated assumption
+        return PROMPT_TOKENS_ASSUMED, "assumed"
+
+
+def estimate_memory(cfg, model_args, prompt: int | None = None) -> dict[str, float]:
+    """`cfg`: an RptGRPOConfig, `model_args`: its ModelConfig; `prompt`: prompt tokens (default:
+    measured where possible, see prompt_tokens)."""
+    prompt = prompt if prompt is not None else prompt_tokens(cfg, model_args)[0]
     config = model_config(model_args.model_name_or_path, model_args.model_revision)
     hidden, layers = config.hidden_size, config.num_hidden_layers
     heads = config.num_attention_heads
@@ -64,16 +106,19 @@ def estimate_memory(cfg, model_args) -> dict[str, float]:
     embed = vocab * hidden * (1 if getattr(config, "tie_word_embeddings", False) else 2)
     params = layers * per_layer + embed
     act_bytes = 2 if model_args.dtype in ("bfloat16", "float16") else 4
+    shards = max(1, getattr(cfg, "plan_gpus", 1) or 1)
     if model_args.load_in_4bit:
         weights = layers * per_layer * (0.5 + 0.0625) + embed * act_bytes  # NF4 + absmax; embeddings stay 16-bit
     else:
-        weights = params * act_bytes
+        weights = params * act_bytes / (1 if model_args.use_peft else shards)  # ZeRO-3/FSDP shard full fine-tuning
     # LoRA on every linear layer: r * (in + out) per projection
     lora = model_args.lora_r * layers * (2 * (hidden + heads * head_dim) + 2 * (hidden + kv_heads * head_dim)
                                   + 3 * (hidden + inter))
     optimizer = lora * 4 * 3  # fp32 weights copy + 2 Adam moments
     gradients = lora * 4
-    tokens = cfg.per_device_train_batch_size * (cfg.max_completion_length + 1024)  # completion + a typical prompt
+    if not model_args.use_peft:  # full fine-tuning: every parameter trains, sharded over the GPUs
+        lora, optimizer, gradients = 0, params * 4 * 3 / shards, params * act_bytes / shards
+    tokens = cfg.per_device_train_batch_size * (cfg.max_completion_length + prompt)
     if cfg.gradient_checkpointing:
         activations = tokens * hidden * act_bytes * (layers + 16) + tokens * inter * act_bytes * 2
     else:
@@ -81,11 +126,22 @@ def estimate_memory(cfg, model_args) -> dict[str, float]:
     # Logits of the completion tokens only (TRL keeps just those) at compute precision; TRL's
     # selective log-softmax upcasts one row at a time.
     logits = cfg.per_device_train_batch_size * cfg.max_completion_length * vocab * act_bytes
-    kv_cache = 2 * layers * kv_heads * head_dim * act_bytes * cfg.per_device_train_batch_size * (
-        cfg.max_completion_length + 1024)
+    # TRL generates per_device_train_batch_size x steps_per_generation completions at once
+    generated = cfg.per_device_train_batch_size * (getattr(cfg, "steps_per_generation", None)
+                                                   or cfg.gradient_accumulation_steps or 1)
+    kv_cache = 2 * layers * kv_heads * head_dim * act_bytes * generated * (cfg.max_completion_length + prompt)
     # No reference model term: with PEFT, TRL's reference is the base with the adapters disabled.
+    if getattr(cfg, "use_vllm", False):
+        kv_cache = 0  # generation runs in vLLM, inside its own share of the card (vllm_gpu_memory_utilization)
     parts = {"weights": weights, "lora_params": lora * 4, "lora_grads": gradients, "optimizer": optimizer,
              "activations": activations, "logits": logits, "kv_cache": kv_cache}
+    if not model_args.use_peft:
+        parts = {"weights": weights, "gradients": gradients, "optimizer": optimizer, "activations": activations,
+                 "logits": logits, "kv_cache": kv_cache}
+    if cfg.use_cpu:
+        parts["activations"] *= CPU_ACTIVATION_FACTOR
+        parts["logits"] *= CPU_ACTIVATION_FACTOR
+        parts["runtime"] = RUNTIME_GIB * GIB
     parts = {k: v / GIB for k, v in parts.items()}
     parts["total"] = sum(parts.values()) * 1.1  # allocator fragmentation and CUDA context
     parts["parameters_billion"] = params / 1e9
@@ -104,14 +160,20 @@ def visible_gpu_gib() -> float | None:
 
 
 def print_plan(cfg, model_args) -> dict[str, float]:
-    parts = estimate_memory(cfg, model_args)
+    prompt, how = prompt_tokens(cfg, model_args)
+    parts = estimate_memory(cfg, model_args, prompt)
+    method = ("QLoRA 4-bit" if model_args.load_in_4bit else "LoRA") + f", r={model_args.lora_r}" if model_args.use_peft \
+        else f"full fine-tuning, sharded over {max(1, cfg.plan_gpus)} GPU(s), per GPU"
     print(f"Memory plan for {model_args.model_name_or_path} ({parts['parameters_billion']:.2f}B parameters, "
-          f"{'QLoRA 4-bit' if model_args.load_in_4bit else 'LoRA'}, r={model_args.lora_r}, "
-          f"batch {cfg.per_device_train_batch_size} x {cfg.max_completion_length} new tokens)")
+          f"{method}, "
+          f"batch {cfg.per_device_train_batch_size} x ({prompt} prompt tokens, {how}, + "
+          f"{cfg.max_completion_length} new){', on the CPU' if cfg.use_cpu else ''})")
     for name, gib in parts.items():
         if name not in ("total", "parameters_billion"):
             print(f"  {name:<16}{gib:8.2f} GiB")
     print(f"  {'total (+10%)':<16}{parts['total']:8.2f} GiB")
+    if cfg.use_vllm and cfg.vllm_mode == "colocate":
+        print(f"  + vLLM colocated: vllm_gpu_memory_utilization {cfg.vllm_gpu_memory_utilization} of each card")
     gpu = visible_gpu_gib()
     if gpu is None:
         print("  no GPU visible: cannot check the estimate against a card")

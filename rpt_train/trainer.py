@@ -11,9 +11,11 @@ import dataclasses
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from transformers import TrainerCallback
+from transformers.trainer_callback import ProgressCallback
 
 from rpt_train.config import RptGRPOConfig, RptModelConfig
 
@@ -59,7 +61,21 @@ class RptCallback(TrainerCallback):
         elif not resumed_step:
             self.metrics.unlink(missing_ok=True)
 
+    TRUNCATION_KEY = "completions/clipped_ratio"  # TRL's share of completions that hit max_completion_length
+    TRUNCATION_WARN, TRUNCATION_WINDOW = 0.2, 10
+
     def on_log(self, args, state, control, logs=None, **kwargs):
+        if state.is_world_process_zero and logs and self.TRUNCATION_KEY in logs:
+            self.truncation = getattr(self, "truncation", []) + [float(logs[self.TRUNCATION_KEY])]
+            recent = self.truncation[-self.TRUNCATION_WINDOW:]
+            if len(recent) == self.TRUNCATION_WINDOW and sum(recent) / len(recent) > self.TRUNCATION_WARN \
+                    and not getattr(self, "warned", False):
+                self.warned = True
+                print(f"rpt train: warning: {sum(recent) / len(recent):.0%} of completions hit max_completion_length "
+                      f"({args.max_completion_length}) over the last {len(recent)} logged steps; "
+                      + ("they are masked out of the loss" if args.mask_truncated_completions else
+                         "scored 0 and not masked, GRPO will mostly learn to shorten its reasoning")
+                      + ": raise max_completion_length if the card allows")
         if state.is_world_process_zero and logs:
             with self.metrics.open("a") as f:
                 f.write(json.dumps({"step": state.global_step, **logs}) + "\n")
@@ -70,6 +86,43 @@ class RptCallback(TrainerCallback):
         if state.is_world_process_zero:
             folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
             write_json_atomic(folder / CHECKPOINT_MARKER, {"step": state.global_step})
+
+
+def progress_line(step: int, total: int, logs: dict, seconds_per_step: float | None) -> str | None:
+    """One compact line per logged training step (instead of the Trainer's raw dict): step,
+    reward, KL, truncated completions, loss, time per step and what is left."""
+    if "train_runtime" in logs:  # the Trainer's closing summary
+        return f"trained {step} steps in {float(logs['train_runtime']):.1f} s"
+    if "reward" not in logs and "loss" not in logs:
+        return None  # an evaluation or other record: printed as the Trainer prints it
+    parts = [f"step {step}/{total}"]
+    for key, label, form in (("reward", "reward", "{:.3f}"), ("reward_std", "±", "{:.3f}"), ("kl", "KL", "{:.4f}"),
+                             ("completions/clipped_ratio", "truncated", "{:.0%}"),
+                             ("completions/mean_length", "length", "{:.0f}"), ("loss", "loss", "{:.4f}")):
+        if isinstance(logs.get(key), (int, float)):
+            parts.append(f"{label} {form.format(logs[key])}" if label != "±" else f"± {form.format(logs[key])}")
+    if seconds_per_step:
+        left = max(0, total - step) * seconds_per_step
+        parts.append(f"{seconds_per_step:.1f} s/step, ETA {int(left // 60)}m{int(left % 60):02d}s")
+    return " | ".join(parts).replace("| ± ", "± ")
+
+
+class ProgressLine(ProgressCallback):
+    """The Trainer's progress bar, with progress_line in place of the raw dict per logging step."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        elapsed = time.monotonic() - self._started if getattr(self, "_started", None) else None
+        done = state.global_step - getattr(self, "_first_step", 0)
+        line = progress_line(state.global_step, state.max_steps, logs, elapsed / done if elapsed and done > 0 else None)
+        if line is None:
+            return super().on_log(args, state, control, logs=logs, **kwargs)
+        (self.training_bar.write if self.training_bar is not None else print)(line)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self._started, self._first_step = time.monotonic(), state.global_step
+        return super().on_train_begin(args, state, control, **kwargs)
 
 
 def load_model(model_args: RptModelConfig, use_cpu: bool):
@@ -115,6 +168,8 @@ def train(cfg: RptGRPOConfig, model_args: RptModelConfig) -> Path:
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
 
+    if cfg.vllm_missing:
+        raise SetupError("use_vllm needs vLLM: pip install 'rpt-transfer[vllm]' (GPU machines only)")
     if cfg.push_to_hub:
         from rpt_tasks.models import hub_reachable
 
@@ -132,6 +187,9 @@ def train(cfg: RptGRPOConfig, model_args: RptModelConfig) -> Path:
         model=load_model(model_args, cfg.use_cpu), reward_funcs=[make_reward(d) for d in cfg.domains], args=cfg,
         train_dataset=dataset, processing_class=tokenizer, peft_config=get_peft_config(model_args),
         callbacks=[RptCallback(output_dir, resumed_step)])
+    if not cfg.disable_tqdm:  # our one-line progress in place of the Trainer's raw dicts
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(ProgressLine())
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     _save_final(trainer, cfg, model_args, data_report, output_dir, requested)
     if cfg.push_to_hub:
@@ -179,6 +237,8 @@ def adapter_card(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_r
 
     rewards = [entry["reward"] for entry in trainer.state.log_history if "reward" in entry]
     window = max(1, min(10, len(rewards) // 2))
+    clipped = [float(e[RptCallback.TRUNCATION_KEY]) for e in trainer.state.log_history if RptCallback.TRUNCATION_KEY in e]
+    tail = clipped[-RptCallback.TRUNCATION_WINDOW:]
     name = model_args.model_name_or_path
     hub = hub_base_model(requested or name, name)  # what the hub knows the base as (an alias resolved)
     base = {"name_or_path": name, "revision": model_args.model_revision or hub["revision"], "hub_id": hub["hub_id"]}
@@ -206,6 +266,10 @@ def adapter_card(trainer, cfg: RptGRPOConfig, model_args: RptModelConfig, data_r
         "rewards": {"first_steps_mean": sum(rewards[:window]) / window if rewards else None,
                     "last_steps_mean": sum(rewards[-window:]) / window if rewards else None,
                     "final": rewards[-1] if rewards else None, "logged_steps": len(rewards)},
+        "truncation": {"final": clipped[-1] if clipped else None,
+                       "last_steps_mean": sum(tail) / len(tail) if tail else None,
+                       "max_completion_length": cfg.max_completion_length,
+                       "masked": bool(cfg.mask_truncated_completions)},
     }
 
 

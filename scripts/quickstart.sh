@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole study in miniature, on a laptop CPU, with no model hub: evaluate SmolLM2-135M-Instruct
 # on rpt_mini, train a LoRA adapter with GRPO on its math part, evaluate the adapter, and compare
-# (terminal table, summary.md, heatmap.png). About 15-20 minutes on 2 cores.
+# (terminal table, summary.md, heatmap.png). How long it takes, measured: README.md, Quickstart.
 #
 #   bash scripts/quickstart.sh [OUTPUT_FOLDER]      (default: runs/mini)
 set -euo pipefail
@@ -12,7 +12,7 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   [ -d .venv ] || python3 -m venv .venv
   . .venv/bin/activate
 fi
-if ! python -c "import rpt_tasks, trl, peft" 2>/dev/null; then
+if ! python -c "import rpt_tasks, trl, peft, pytest" 2>/dev/null; then
   echo "== installing rpt-transfer (CPU build of torch first)"
   python -m pip install -q --upgrade pip
   if ! python -c "import torch" 2>/dev/null; then
@@ -23,7 +23,8 @@ if ! python -c "import rpt_tasks, trl, peft" 2>/dev/null; then
       python -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu || python -m pip install -q torch
     fi
   fi
-  python -m pip install -q -e ".[train]"
+  # dev: the README's test command (python -m pytest -q tests) then works in this venv too
+  python -m pip install -q -e ".[train,dev]"
 fi
 
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc 2>/dev/null || echo 2)}" TOKENIZERS_PARALLELISM=false

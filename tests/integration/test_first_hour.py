@@ -80,3 +80,19 @@ def test_plan_works_offline_for_every_recipe_and_the_aliases():
     unknown = subprocess.run([RPT, "train", "--config", str(recipes[0]), "--model", "nobody/nothing", "--plan"],
                              capture_output=True, text=True, timeout=300)
     assert unknown.returncode == 2 and "cannot read the shape" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+# Peak RSS of recipes/learn-smollm2-cpu.yaml on 2 CPU cores (scripts/bench_plan.py, 2026-12-03):
+# batch 8: 5.32 GiB, batch 16: 9.08 GiB
+MEASURED_CPU_PEAK_GIB = {8: 5.32, 16: 9.08}
+
+
+def test_cpu_plan_measures_the_prompts_and_lands_within_25_percent_of_a_measured_run(mirror):
+    for batch, peak in MEASURED_CPU_PEAK_GIB.items():
+        proc = subprocess.run([RPT, "train", "--config", "recipes/learn-smollm2-cpu.yaml", "--plan",
+                               "--per_device_train_batch_size", str(batch)], capture_output=True, text=True,
+                              timeout=300, cwd=Path(__file__).resolve().parents[2])
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "prompt tokens, measured on 32 arithmetic_easy prompts" in proc.stdout and "on the CPU" in proc.stdout
+        total = float(proc.stdout.split("total (+10%)")[1].split("GiB")[0])
+        assert 0.75 <= total / peak <= 1.25, (batch, total, peak)

@@ -188,3 +188,75 @@ def test_consumer_recipes_fit_their_card(recipe, card_gib, tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama", **HUB_SHAPES[model.model_name_or_path]}))
     plan = estimate_memory(cfg, dataclasses.replace(model, model_name_or_path=str(tmp_path)))
     assert plan["total"] < card_gib * 0.93, plan  # 7% for the desktop and CUDA context
+
+
+def test_training_prints_one_compact_line_per_step(tmp_path, mirror):
+    """Progress as a line per logged step (step, reward, truncation, time, ETA), not TRL's raw dicts."""
+    proc = run_cli(RPT, "train", "--config", SMOKE, "--output_dir", str(tmp_path), "--max_steps", "3")
+    output = (proc.stdout + proc.stderr).replace("\r", "\n")
+    lines = [line for line in output.splitlines() if line.startswith("step ")]
+    assert [line.split(" |")[0] for line in lines] == ["step 1/3", "step 2/3", "step 3/3"], output[-2000:]
+    assert all("reward " in line and "truncated " in line and "ETA" in line for line in lines[1:])
+    assert "{'loss'" not in output and "'reward':" not in output
+    assert "trained 3 steps in" in output
+
+
+def test_progress_line_formats_what_grpo_logs():
+    from rpt_train.trainer import progress_line
+
+    line = progress_line(10, 40, {"reward": 0.5, "reward_std": 0.25, "kl": 0.0012, "completions/clipped_ratio": 0.125,
+                                  "completions/mean_length": 412.3, "loss": 0.01}, 6.0)
+    assert line == ("step 10/40 | reward 0.500 ± 0.250 | KL 0.0012 | truncated 12% | length 412 | loss 0.0100 | "
+                    "6.0 s/step, ETA 3m00s")
+    assert progress_line(40, 40, {"train_runtime": 12.5}, None) == "trained 40 steps in 12.5 s"
+    assert progress_line(5, 40, {"eval_loss": 1.0}, None) is None
+
+
+GPU_RECIPES = ["qlora-5gb", "qlora-8gb", "qlora-12gb", "qlora-16gb", "lora-24gb", "paper-8gpu-full", "paper-8gpu-lora"]
+
+
+@pytest.mark.parametrize("recipe", GPU_RECIPES)
+def test_gpu_recipes_keep_the_papers_training_protocol(recipe):
+    """The fields that decide what GRPO learns (fidelity.md, section 3), pinned per GPU recipe."""
+    cfg, model = load_recipe(str(REPO / "recipes" / f"{recipe}.yaml"))
+    assert cfg.num_generations == 8 and cfg.loss_type == "dapo" and cfg.mask_truncated_completions
+    assert getattr(cfg.lr_scheduler_type, "value", cfg.lr_scheduler_type) == "constant" and cfg.temperature == 0.6 and cfg.beta == 0.001
+    prompts_per_step = cfg.per_device_train_batch_size * cfg.gradient_accumulation_steps * cfg.plan_gpus // 8
+    assert prompts_per_step >= 32, prompts_per_step
+    if model.model_name_or_path.startswith("deepseek-ai/DeepSeek-R1-Distill") and recipe != "qlora-5gb":
+        assert cfg.max_completion_length >= 4096  # R1-Distill's math traces run past 1-2k tokens
+    if model.use_peft:  # LoRA Without Regret: ~10x the full fine-tuning lr (1e-6) at alpha 32
+        assert model.lora_alpha == 32 and cfg.learning_rate == 1e-5
+    else:
+        assert cfg.learning_rate == 1e-6 and cfg.plan_gpus == 8
+    assert "deviation" in (REPO / "recipes" / f"{recipe}.yaml").read_text().lower()
+
+
+@pytest.mark.parametrize("recipe", GPU_RECIPES)
+def test_a_shrunken_copy_of_each_gpu_recipe_trains_two_steps_on_cpu(recipe, tmp_path, tiny_model, mirror):
+    """Every field of the recipe as it is, except the model (the tiny one), the lengths, the batch
+    and the device: the configuration TRL is given must train."""
+    run_cli(RPT, "train", "--config", str(REPO / "recipes" / f"{recipe}.yaml"), "--model_name_or_path", str(tiny_model),
+            "--use_cpu", "true", "--bf16", "false", "--dtype", "float32", "--use_vllm", "false",
+            "--max_completion_length", "8", "--per_device_train_batch_size", "8", "--gradient_accumulation_steps", "1",
+            "--steps_per_generation", "1", "--max_steps", "2", "--max_train_samples", "16", "--save_steps", "1000",
+            "--output_dir", str(tmp_path))
+    card = json.loads((tmp_path / ADAPTER_CARD).read_text())
+    assert card["steps"] == 2 and card["truncation"]["final"] is not None
+    lines = [json.loads(line) for line in (tmp_path / METRICS_FILE).read_text().splitlines()]
+    assert all("completions/clipped_ratio" in line for line in lines if "reward" in line)
+
+
+def test_a_truncation_rate_above_20_percent_is_warned_once(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from rpt_train.trainer import RptCallback
+
+    callback = RptCallback(tmp_path, 0)
+    args = SimpleNamespace(max_completion_length=1024, mask_truncated_completions=True)
+    state = SimpleNamespace(is_world_process_zero=True, global_step=0)
+    for step in range(1, 13):
+        state.global_step = step
+        callback.on_log(args, state, None, logs={"reward": 0.1, "completions/clipped_ratio": 0.05 if step < 3 else 0.5})
+    out = capsys.readouterr().out
+    assert out.count("hit max_completion_length") == 1 and "masked out of the loss" in out
