@@ -20,18 +20,10 @@ import numpy as np
 
 from rpt_tasks.compare.budget import TaskOutcomes, boundary, plan_domain
 from rpt_tasks.compare.stats import sign_flip_test
+from rpt_tasks.testing.simulate import coupled
 
 KNOWLEDGE = [(12779, 150.0), (20000, 60.0), (8000, 120.0), (1273, 400.0), (1000, 300.0)]  # (documents, tokens each)
 MATH = [(1319, 400.0), (500, 2000.0), (30, 16 * 8000.0), (40, 16 * 4000.0)]
-
-
-def coupled(rng, n, p_base, unchanged, gain):
-    base = rng.random(n) < p_base
-    model = base.copy()
-    redraw = rng.random(n) >= unchanged
-    model[redraw] = rng.random(int(redraw.sum())) < p_base + gain / (1 - unchanged)
-    base[redraw] = rng.random(int(redraw.sum())) < p_base
-    return base.astype(float), model.astype(float)
 
 
 def conclusion(diffs, alpha=0.05):

@@ -13,19 +13,9 @@ from rpt_tasks.compare.budget import (INTERIM_P, TaskOutcomes, boundary, detecta
                                       load_subset, make_plan, pairs_needed, plan_domain, stratified_draw)
 from rpt_tasks.compare.runs import CompareError
 from rpt_tasks.compare.stats import sign_flip_test
+from rpt_tasks.testing.simulate import coupled as _coupled
 
 ALPHA, MDE = 0.05, 0.02
-
-
-def _coupled(rng, n, p_base, unchanged, gain):
-    """A base and a model that agrees with it on a fraction `unchanged` of the documents and is
-    `gain` better on average (as in test_compare)."""
-    base = rng.random(n) < p_base
-    model = base.copy()
-    redraw = rng.random(n) >= unchanged
-    model[redraw] = rng.random(int(redraw.sum())) < p_base + gain / (1 - unchanged)
-    base[redraw] = rng.random(int(redraw.sum())) < p_base
-    return base.astype(float), model.astype(float)
 
 
 def _conclusion(diffs: np.ndarray) -> int:

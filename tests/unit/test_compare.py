@@ -15,6 +15,7 @@ from statsmodels.stats.multitest import multipletests
 from rpt_tasks.compare import CompareError, compare, load_run
 from rpt_tasks.compare.stats import (cmh_test, holm, mcnemar_exact, minimum_detectable_delta, paired_bootstrap_ci,
                                      sign_flip_test)
+from rpt_tasks.testing.simulate import coupled as _coupled
 
 RPT = str(Path(sys.executable).parent / "rpt")
 
@@ -213,18 +214,6 @@ def test_holm_matches_statsmodels():
     for _ in range(100):
         p = rng.random(int(rng.integers(1, 30))) ** 2
         assert holm(list(p)) == pytest.approx(list(multipletests(p, method="holm")[1]))
-
-
-def _coupled(rng, n, p_base, unchanged, gain):
-    """Base outcomes and a model that agrees on a fraction `unchanged` of the documents and is
-    `gain` better on average elsewhere (the coupling of a model and its base)."""
-    base = rng.random(n) < p_base
-    model = base.copy()
-    redraw = rng.random(n) >= unchanged
-    p_model = p_base + gain / (1 - unchanged)
-    model[redraw] = rng.random(int(redraw.sum())) < p_model
-    base[redraw] = rng.random(int(redraw.sum())) < p_base
-    return base.astype(float), model.astype(float)
 
 
 def _domain_tests(rng, gain):
