@@ -81,8 +81,14 @@ def test_reference_solutions_pass_and_stubs_fail(language, mirror):
     assert sum(good.values()) / len(good) >= 0.99, [i for i, ok in good.items() if not ok]
     # Exercism's refactoring exercises (ledger, markdown, tree-building) ship working code to be
     # rewritten: their stubs may pass, every other stub must fail
+    # (a seeded sample of 10 per language keeps the default run short; all: RPT_ALL_STUBS=1)
     refactoring = {f"{language}/{r['exercise']}" for r in rows if _is_refactoring(r)}
-    stubs = _judge(language, {i: polyglot.answer_with(_stub_files(r)) for i, r in zip(ids, rows) if i not in refactoring})
+    candidates = [(i, r) for i, r in zip(ids, rows) if i not in refactoring]
+    if not os.environ.get("RPT_ALL_STUBS"):
+        import random
+
+        candidates = random.Random(language).sample(candidates, min(10, len(candidates)))
+    stubs = _judge(language, {i: polyglot.answer_with(_stub_files(r)) for i, r in candidates})
     assert not any(stubs.values()), [i for i, ok in stubs.items() if ok]
 
 
