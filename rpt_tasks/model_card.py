@@ -19,7 +19,7 @@ CARD_FILE = "README.md"
 # The recipe's settings worth a line of the card (the whole config is in rpt_adapter.json)
 RECIPE_KEYS = ("learning_rate", "lr_scheduler_type", "loss_type", "num_generations", "per_device_train_batch_size",
                "gradient_accumulation_steps", "max_completion_length", "max_steps", "num_train_epochs",
-               "mask_truncated_completions", "temperature", "beta", "lora_r", "lora_alpha", "lora_dropout",
+               "mask_truncated_completions", "temperature", "beta", "train_prompt", "lora_r", "lora_alpha", "lora_dropout",
                "lora_target_modules", "load_in_4bit", "seed")
 
 

@@ -45,6 +45,10 @@ class RptGRPOConfig(GRPOConfig):
                 "for `trl grpo --dataset_name DIR --reward_funcs rpt_train.rewards.<domain>`, and exit."})
     resume: bool = field(default=False, metadata={
         "help": "Continue from the last complete checkpoint in output_dir (even after kill -9)."})
+    train_prompt: str = field(default="evaluation", metadata={
+        "help": "evaluation: train on the evaluation prompts (ANSWER line); dataset: on the training set's own chat "
+                "(Eurus-2's system prompt and \\boxed instruction), as the paper did. Both rewards read either form.",
+        "choices": ["evaluation", "dataset"]})
     plan_gpus: int = field(default=1, metadata={
         "help": "GPUs a full fine-tuning run shards weights, gradients and optimizer over (accelerate with ZeRO-3 "
                 "or FSDP): --plan prints the memory per GPU."})

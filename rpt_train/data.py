@@ -34,11 +34,19 @@ def build_dataset(cfg, tokenizer):
     quotas = _quotas(cfg.domains, {d: len(p) for d, p in pools.items()}, cfg.max_train_samples)
     chat = tokenizer.chat_template is not None
     rows = []
+    own = getattr(cfg, "train_prompt", "evaluation") == "dataset"
     for domain, docs in pools.items():
         for doc in docs[:quotas[domain]]:
-            prompt = prompt_for(doc)
-            rows.append({"prompt": [{"role": "user", "content": prompt}] if chat else prompt,
-                         "rpt_domain": domain, "rpt_doc": json.dumps(doc)})
+            if own:
+                messages = doc.get("dataset_prompt")
+                if not messages:
+                    raise DataError(f"train_prompt: dataset: {doc.get('rpt_benchmark')} has no prompt of its own (only "
+                                    "the paper's hub sets, in verl layout, carry one); use train_prompt: evaluation")
+                prompt = messages if chat else "\n\n".join(m["content"] for m in messages)
+            else:
+                prompt = [{"role": "user", "content": prompt_for(doc)}] if chat else prompt_for(doc)
+            rows.append({"prompt": prompt, "rpt_domain": domain,
+                         "rpt_doc": json.dumps({k: v for k, v in doc.items() if k != "dataset_prompt"})})
         report[domain]["used"] = quotas[domain]
     rng.shuffle(rows)
     if not rows:

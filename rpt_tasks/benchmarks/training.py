@@ -41,7 +41,9 @@ def verl_row(row: dict) -> dict:
     truths = _ground_truths(row["reward_model"]["ground_truth"])
     if not truths:
         raise ValueError("empty ground truth")
-    doc = {"question": _user_text(row), "gold": truths[0]}
+    doc = {"question": _user_text(row), "gold": truths[0],
+           # the set's own chat, as the paper trained on it (train_prompt: dataset)
+           "dataset_prompt": [{"role": m["role"], "content": m["content"]} for m in row["prompt"]]}
     if len(truths) > 1:
         doc["golds"] = truths
     return doc

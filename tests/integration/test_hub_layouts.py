@@ -263,3 +263,42 @@ def test_a_missing_dataset_is_a_message_in_every_entry_point(entry, tiny_model, 
     dataset = "uiuc-kang-lab/eurus-2-math-100k" if entry == "rpt train" else "openai/gsm8k"
     assert dataset in proc.stderr and "RPT_DATA_DIR" in proc.stderr, proc.stderr[-3000:]
     assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_train_prompt_dataset_trains_on_the_sets_own_chat(replicas, tiny_model, tmp_path):
+    """train_prompt: dataset keeps Eurus-2's system prompt and \\boxed instruction (the paper's
+    training prompts); evaluation (the default) our ANSWER-line prompt; the same reward reads both."""
+    from rpt_train.rewards import make_reward
+
+    eurus = replicas / "uiuc-kang-lab" / "eurus-2-math-100k"
+    _readme(eurus, [("default", "train", "data/train-*")])
+    system = "When tackling complex reasoning tasks, you have access to the following actions."
+    _parquet(eurus / "data" / "train-00000-of-00001.parquet", [
+        {"prompt": [{"role": "system", "content": system}, {"role": "user", "content":
+                    f"What is {k}+2?\n\nPresent the answer in LaTex format: \\boxed{{Your answer}}"}],
+         "reward_model": {"ground_truth": str(k + 2), "style": "rule"}, "ability": "math"} for k in range(6)])
+    rows = {}
+    for mode in ("dataset", "evaluation"):
+        out = tmp_path / mode
+        proc = subprocess.run([RPT, "train", "--model_name_or_path", str(tiny_model), "--use_cpu", "true",
+                               "--train_prompt", mode, "--export_dataset", str(out), "--output_dir", str(tmp_path / "o")],
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        rows[mode] = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    text = lambda prompt: prompt if isinstance(prompt, str) else "\n".join(m["content"] for m in prompt)  # noqa: E731
+    assert len(rows["dataset"]) == 6 and all(system in text(r["prompt"]) and "\\boxed{Your answer}" in text(r["prompt"])
+                                             for r in rows["dataset"])
+    assert not any(system in text(r["prompt"]) or "\\boxed{Your answer}" in text(r["prompt"]) for r in rows["evaluation"])
+    reward = make_reward("math")
+    row = rows["dataset"][0]
+    gold = json.loads(row["rpt_doc"])["gold"]
+    scores = reward(prompts=[row["prompt"]] * 2, completions=[f"So \\boxed{{{gold}}}", f"ANSWER: {gold}"],
+                    rpt_doc=[row["rpt_doc"]] * 2, rpt_domain=["math"] * 2)
+    assert scores == [1.0, 1.0]
+
+
+def test_train_prompt_dataset_needs_a_set_with_a_prompt_of_its_own(tiny_model, tmp_path, mirror):
+    proc = subprocess.run([RPT, "train", "--model_name_or_path", str(tiny_model), "--use_cpu", "true",
+                           "--train_prompt", "dataset", "--export_dataset", str(tmp_path / "x"),
+                           "--output_dir", str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "has no prompt of its own" in proc.stderr and "Traceback" not in proc.stderr
