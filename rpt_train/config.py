@@ -63,9 +63,11 @@ class RptGRPOConfig(GRPOConfig):
         self.bf16_without_gpu = bool(self.bf16 is not False and not self.use_cpu and not _gpu_visible())
         if self.bf16_without_gpu:
             self.bf16 = False
-        if (self.per_device_train_batch_size * self.gradient_accumulation_steps) % self.num_generations:
-            raise ValueError("per_device_train_batch_size * gradient_accumulation_steps must be a multiple of "
-                             "num_generations (each prompt's group of completions must fit in a batch)")
+        generated = self.per_device_train_batch_size * (self.steps_per_generation or self.gradient_accumulation_steps)
+        if generated % self.num_generations:
+            raise ValueError("per_device_train_batch_size * steps_per_generation (default: gradient_accumulation_steps) "
+                             "must be a multiple of num_generations (each prompt's group of completions is generated "
+                             "together)")
         super().__post_init__()
         from rpt_tasks.benchmarks import TRAINING
 

@@ -4,8 +4,11 @@ no hub: the model is built from the published shape of DeepSeek-R1-Distill-Qwen-
 Llama-architecture stand-in: same sizes, vocabulary included) with random weights, and trains on
 the offline math data under RPT_DATA_DIR for a couple of optimizer steps.
 
-    RPT_DATA_DIR=... python scripts/bench_gpu_memory.py [--recipes recipes/qlora-8gb.yaml recipes/lora-24gb.yaml]
-        [--steps 2] [--max-completion-length 512] [--shape r1-distill-qwen-1.5b|tiny]
+    RPT_DATA_DIR=... python scripts/bench_gpu_memory.py [--recipes recipes/qlora-5gb.yaml ...]
+        [--steps 2] [--max-completion-length N] [--shape r1-distill-qwen-1.5b|tiny]
+
+By default every single-GPU recipe at its own lengths, rollouts and generation batch (one
+micro-batch per optimizer step); --max-completion-length N shortens them all.
 
 Prints, per recipe: peak allocated / reserved GiB, the plan's estimate, their ratio, and seconds
 per optimizer step. Random weights rarely stop early, so every completion runs to its limit: the
@@ -90,9 +93,10 @@ def _cuda() -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--recipes", nargs="+", default=["recipes/qlora-8gb.yaml", "recipes/lora-24gb.yaml"])
+    parser.add_argument("--recipes", nargs="+", default=[f"recipes/{r}.yaml" for r in (
+        "qlora-5gb", "qlora-8gb", "qlora-12gb", "lora-24gb")])  # R1-Distill's shape; qlora-16gb is a 3B model
     parser.add_argument("--steps", type=int, default=2)
-    parser.add_argument("--max-completion-length", type=int, default=512)
+    parser.add_argument("--max-completion-length", type=int, default=None, help="default: each recipe's own")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="r1-distill-qwen-1.5b")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
@@ -105,8 +109,9 @@ def main() -> int:
     results = {}
     for recipe in args.recipes:
         overrides = ["--model_name_or_path", str(model), "--max_steps", str(args.steps), "--output_dir",
-                     str(work / Path(recipe).stem), "--max_completion_length", str(args.max_completion_length),
-                     "--save_steps", "10000", "--gradient_accumulation_steps", "1", "--logging_steps", "1",
+                     str(work / Path(recipe).stem), "--save_steps", "10000", "--logging_steps", "1",
+                     "--gradient_accumulation_steps", "1",  # one micro-batch per step; generation batch as the recipe's
+                     *(["--max_completion_length", str(args.max_completion_length)] if args.max_completion_length else []),
                      "--max_train_samples", "256", "--domains", "{math: 1.0}",
                      "--decontaminate", "false"]  # (decontamination needs every eval set; not measured here)
         if args.shape == "tiny" and not _cuda():  # the script's own check on a CPU
@@ -124,7 +129,8 @@ def main() -> int:
         ratio = f"{measured / r['estimate_gib']:.2f}" if measured and r["estimate_gib"] else "-"
         print(f"{recipe}: device {r['device']}; peak allocated {r['peak_allocated_gib'] or 0:.2f} GiB, reserved "
               f"{measured or 0:.2f} GiB; plan {r['estimate_gib']:.2f} GiB; reserved/plan {ratio}; "
-              f"{r['seconds'] / args.steps:.1f} s per step ({args.max_completion_length} completion tokens)", flush=True)
+              f"{r['seconds'] / args.steps:.1f} s per micro-step ({args.max_completion_length or 'recipe'} completion tokens)",
+              flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0 if all("error" not in r for r in results.values()) else 1
