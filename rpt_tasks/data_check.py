@@ -34,7 +34,7 @@ def _validate(bench: Benchmark, docs: list[dict]) -> str:
     if not docs:
         return "no rows"
     for doc in docs:
-        if bench.kind == "code":
+        if bench.kind in ("code", "paper_code"):
             try:
                 spec = json.loads(doc["tests"])
             except (KeyError, TypeError, ValueError) as e:

@@ -4,8 +4,9 @@ and the defects of that code in paper_protocol/README.md). The default `rpt_*` t
 ones; the difference between the two is how much of a delta comes from protocol choices.
 
 Prompts, scoring rules, samples per problem and decoding come from protocol.json, checked by its
-sha256 when loaded. Six of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
-AIME 2024, AMC 2023; knowledge: PubMedQA, TabFact); see the folder README for the others.
+sha256 when loaded. Eight of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
+AIME 2024, AMC 2023; code: HumanEval, MBPP; knowledge: PubMedQA, TabFact); see the folder README
+for the others.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from rpt_tasks.benchmarks.code import MBPP_REVISION, humaneval_row, mbpp_row
 from rpt_tasks.benchmarks.math import gsm8k_gold, plain_number
 from rpt_tasks.benchmarks.spec import Benchmark, Group, Hub, Mirror
 
@@ -34,7 +36,9 @@ Differences from the default `rpt_*` tasks (the README's table has all of them):
   output (Inspect `match(numeric=True)`), AIME checks that the output *ends* with the answer
   (no think stripping), MATH-500 accepts only a final line `ANSWER: x` (no `\\boxed`), PubMedQA
   and TabFact are lettered choices read by Inspect's `parse_answers`; think blocks are removed
-  only as closed pairs;
+  only as closed pairs; HumanEval and MBPP take inspect_evals' `find_code` (HumanEval: the first
+  fenced block cut after its first `:\n    `, prompt in front; MBPP: the first ```python block,
+  5 samples at temperature 0.5, their mean), the tests run in our sandbox in place of Docker;
 - decoding: 16,192 new tokens and sampling at temperature 0.6, top_p 0.95 (the authors set no
   temperature, so vLLM applied the model's generation_config: these are the DeepSeek-R1 family's;
   pass `--gen_kwargs temperature=...,top_p=...` for another model's), 16 samples for AIME and AMC.
@@ -63,6 +67,7 @@ def user_template(bench: str) -> str:
 
 
 def _math_prompt(bench: str):
+    """The authors' user template with the doc's text in {prompt} (math; HumanEval's instruction too)."""
     def prompt(doc: dict) -> str:
         return user_template(bench).replace("{prompt}", doc["question"])
     return prompt
@@ -131,6 +136,37 @@ def tabfact_paper_row(row: dict) -> dict:
     return {"question": question, "options": ["True", "False"], "gold": "A" if int(row["label"]) == 1 else "B"}
 
 
+def humaneval_paper_row(row: dict) -> dict:
+    """inspect_evals humaneval: the instruction then the signature and docstring; the authors'
+    find_code and extract_function_body pick the program (paper_rules.function_body_program)."""
+    doc = humaneval_row(row)
+    doc["tests"] = json.dumps({**json.loads(doc["tests"]), "paper_extract": "function_body"})
+    return doc
+
+
+def mbpp_fewshot() -> str:
+    """The three shots (MBPP full, prompt split, task_id 2, 3, 4) as the authors' template renders them."""
+    shots = json.loads((PROTOCOL_DIR / "mbpp_fewshot.json").read_text(encoding="utf-8"))["shots"]
+    template = protocol()["benchmarks"]["mbpp"]["few_shot"]["shot_template"]
+    return "".join(template.format(i=i, text=s["text"], test_cases="\n".join(s["test_list"]), code=s["code"])
+                   for i, s in enumerate(shots, 1))
+
+
+def mbpp_paper_row(row: dict) -> dict:
+    doc = mbpp_row(row)
+    doc["question"] = row.get("prompt") or row["text"]
+    doc["test_list_str"] = "\n".join(row["test_list"])
+    doc["tests"] = json.dumps({**json.loads(doc["tests"]), "paper_extract": "first_python_block"})
+    return doc
+
+
+def _mbpp_prompt(doc: dict) -> str:
+    template = user_template("mbpp")
+    head, tail = template.split("{shot_1}{shot_2}{shot_3}")
+    return head + mbpp_fewshot() + tail.replace("{prompt}", doc["question"]).replace("{test_list_str}",
+                                                                                     doc["test_list_str"])
+
+
 # The authors' decoding: 16,192 new tokens and no temperature, so vLLM's server default applied: the
 # model's generation_config. lm-eval needs a number; 0.6 / 0.95 is the generation_config of the
 # DeepSeek-R1 family the paper's main models come from (override with --gen_kwargs for another model).
@@ -138,10 +174,12 @@ DECODING = {"until": [], "do_sample": True, "temperature": 0.6, "top_p": 0.95, "
 _PAPER = dict(task_yaml={"generation_kwargs": DECODING, "metadata": {"version": 1.0, "rpt_preset": "paper"}})
 
 
-def _bench(name: str, domain: str, kind: str, metric: str, **kwargs) -> Benchmark:
+def _bench(name: str, domain: str, kind: str, metric: str, decoding: dict | None = None, **kwargs) -> Benchmark:
     samples = protocol()["benchmarks"][name]["samples_per_problem"]
     extra = kwargs.pop("task_yaml", {})
-    sampling = dict(DECODING) if samples > 1 else None
+    if decoding:  # a task's own GenerateConfig (MBPP's temperature 0.5)
+        extra = {**extra, "generation_kwargs": {**DECODING, **decoding}}
+    sampling = {**DECODING, **(decoding or {})} if samples > 1 else None
     return Benchmark(name=f"paper_{name}", domain=domain, kind=kind, metric=metric, samples=samples, sampling=sampling,
                      task_yaml={**_PAPER["task_yaml"], **extra}, **kwargs)
 
@@ -161,6 +199,15 @@ BENCHMARKS = [
            adapter=amc_paper_row, prompt=_math_prompt("amc23"), size=40,
            hub=Hub("zwhe99/amc23", "test", revision="f9810c0439cd3c670ec885d328a2f06a87f3694a"),
            mirror=Mirror("amc23", "test")),
+    _bench("humaneval", "code", "paper_code", "accuracy: inspect_evals find_code + extract_function_body, tests in "
+           "our sandbox", adapter=humaneval_paper_row, prompt=_math_prompt("humaneval"), size=164,
+           hub=Hub("openai/openai_humaneval", "test", revision="7dce6050a7d6d172f3cc5c32aa97f52fa1a2e544"),
+           mirror=Mirror("humaneval", "test")),
+    _bench("mbpp", "code", "paper_code", "avg@5 (the authors' mean reducer) at temperature 0.5: first ```python "
+           "block, tests in our sandbox", adapter=mbpp_paper_row, prompt=_mbpp_prompt, size=257,
+           hub=Hub("google-research-datasets/mbpp", "test", name="sanitized",
+                   revision=MBPP_REVISION),
+           mirror=Mirror("mbpp_sanitized", "test"), decoding={"temperature": 0.5, "top_p": 1.0}),
     _bench("pubmedqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
            adapter=pubmedqa_paper_row, prompt=_choice_prompt("pubmedqa"), size=500,
            hub=Hub("bigbio/pubmed_qa", "test", name="pubmed_qa_labeled_fold0_bigbio_qa"),
@@ -175,9 +222,11 @@ VARIANTS = []
 GROUPS = [
     Group("rpt_paper_math", ("rpt_paper_gsm8k", "rpt_paper_math500", "rpt_paper_aime24", "rpt_paper_amc23"),
           "The paper's math benchmarks under the authors' protocol"),
+    Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp"),
+          "The paper's HumanEval and MBPP under the authors' protocol (the other five code benchmarks: not yet)"),
     Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_tabfact"),
           "The paper's PubMedQA and TabFact under the authors' protocol (MedQA, LegalBench, FinBen: not yet)"),
-    Group("rpt_paper", ("rpt_paper_math", "rpt_paper_knowledge"),
-          "Every benchmark of the paper's protocol implemented so far (6 of 16; code: not yet)"),
+    Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"),
+          "Every benchmark of the paper's protocol implemented so far (8 of 16)"),
 ]
 CITATIONS: dict[str, str] = {}

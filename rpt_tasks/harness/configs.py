@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from rpt_tasks.benchmarks import BENCHMARKS, FAMILIES, Benchmark, Variant
+from rpt_tasks.verify import CODE_KINDS
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DEFAULT_MAX_GEN_TOKS = 8192
@@ -48,7 +49,7 @@ def task_dir() -> Path:
 
 
 def _is_code(family) -> bool:
-    return bool(family.BENCHMARKS) and all(b.kind == "code" for b in family.BENCHMARKS)
+    return bool(family.BENCHMARKS) and all(b.kind in CODE_KINDS for b in family.BENCHMARKS)
 
 
 def _filter(function: str) -> list[dict]:
@@ -81,9 +82,9 @@ def task_config(item: Benchmark | Variant, family) -> dict:
     if bench.samples > 1:
         config["repeats"] = bench.samples
         config["generation_kwargs"] = {**GREEDY, **(bench.sampling or {})}
-        if not _is_code(family) and bench.kind != "code":
+        if not _is_code(family) and bench.kind not in CODE_KINDS:
             config["filter_list"] = _filter("keep_all_samples")
-    if bench.kind == "code" and not _is_code(family):
+    if bench.kind in CODE_KINDS and not _is_code(family):
         config.update(unsafe_code=True, filter_list=_filter("verify_in_batch"))
     dataset_kwargs = {"benchmark": bench.name}
     if bench.generator:  # fixed seed and size: change both to draw another set

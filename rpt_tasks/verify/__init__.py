@@ -82,6 +82,14 @@ def score_code_batch(predictions, docs, progress=None):
     return verify_code_many(predictions, [json.loads(d["tests"]) for d in docs], progress=progress)
 
 
+def score_paper_code_batch(predictions, docs, progress=None):
+    """The authors' code extraction (paper_rules.code_program), then our sandbox, as one batch."""
+    from rpt_tasks.verify.code_answers import verify_programs
+
+    tests = [json.loads(d["tests"]) for d in docs]
+    return verify_programs([paper_rules.code_program(p, t) for p, t in zip(predictions, tests)], tests, progress)
+
+
 # Answer kind (a doc's `rpt_kind`) -> batch scorer (outputs, docs) -> verdicts.
 KINDS: dict[str, Callable] = {
     "math": _each(score_math), "choice": _each(score_choice), "label": _each(score_label),
@@ -90,7 +98,12 @@ KINDS: dict[str, Callable] = {
     # the paper authors' rules, for the rpt_paper_* tasks (rpt_tasks.verify.paper_rules)
     "paper_numeric_end": _each(paper_rules.score_numeric_end), "paper_end": _each(paper_rules.score_end),
     "paper_answer_line": _each(paper_rules.score_answer_line), "paper_choice": _each(paper_rules.score_choice_letters),
+    "paper_code": score_paper_code_batch,
 }
+
+
+# The kinds whose outputs are programs run in the sandbox (tasks of these kinds are unsafe_code)
+CODE_KINDS = ("code", "paper_code")
 
 
 def answer_kind(doc: dict) -> str:

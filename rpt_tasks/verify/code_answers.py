@@ -67,7 +67,11 @@ def verify_code(prediction: str | None, tests: dict) -> Verdict:
 def verify_code_many(predictions: list, tests: list[dict], progress=None) -> list[Verdict]:
     """verify_code over many outputs at once, in parallel on the machine's cores. `progress`, if
     given, wraps the iterable of jobs as they are submitted (e.g. tqdm)."""
-    programs = [code_program(p, t) for p, t in zip(predictions, tests)]
+    return verify_programs([code_program(p, t) for p, t in zip(predictions, tests)], tests, progress)
+
+
+def verify_programs(programs: list, tests: list[dict], progress=None) -> list[Verdict]:
+    """Run programs already extracted (None: no code) against their tests in the sandbox."""
     jobs = [(i, prog, t) for i, (prog, t) in enumerate(zip(programs, tests)) if prog is not None]
     futures = {}
     if jobs:

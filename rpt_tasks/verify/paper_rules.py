@@ -116,3 +116,36 @@ def score_choice_letters(output: str | None, doc: dict) -> Verdict:
         return Verdict(False, None)
     letters = {c.upper() for c in found.group(1) if c.isalpha()}
     return Verdict(letters == {doc["gold"].strip().upper()}, "".join(sorted(letters)))
+
+
+# ---------------------------------------------------------------- inspect_evals' code extraction
+_PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+_PLAIN_BLOCK = re.compile(r"```\n(.*?)```", re.DOTALL)
+
+
+def function_body_program(completion: str, prompt: str) -> str:
+    """inspect_evals' HumanEval find_code: the first ```python block, else the first ``` block,
+    cut to the body after the first ':\\n    ' (extract_function_body: a block without one loses
+    its first character, as theirs does); else the whole completion. No think stripping. The
+    program run is the prompt (signature and docstring) followed by that."""
+    matches = _PYTHON_BLOCK.findall(completion) + _PLAIN_BLOCK.findall(completion)
+    answer = matches[0][matches[0].find(":\n    ") + 2:] if matches else completion
+    return prompt + answer
+
+
+def first_python_block_program(completion: str) -> str:
+    """inspect_evals' MBPP find_code: the first ```python block, else the whole completion."""
+    matches = _PYTHON_BLOCK.findall(completion)
+    return matches[0] if matches else completion
+
+
+def code_program(prediction: str | None, tests: dict) -> str | None:
+    """The program the authors' scorer would run for an output (tests["paper_extract"] names the
+    rule: function_body, HumanEval's; first_python_block, MBPP's)."""
+    if not isinstance(prediction, str):
+        return None
+    if tests["paper_extract"] == "function_body":
+        return function_body_program(prediction, tests.get("prompt") or "")
+    if tests["paper_extract"] == "first_python_block":
+        return first_python_block_program(prediction)
+    raise ValueError(f"unknown paper code rule {tests['paper_extract']!r}")

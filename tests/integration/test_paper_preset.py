@@ -120,9 +120,11 @@ def test_lettered_choices_read_the_first_answer_line():
 
 def test_rpt_tasks_lists_the_paper_tasks():
     out = subprocess.run([RPT, "tasks"], capture_output=True, text=True, check=True).stdout
-    for name in ("gsm8k", "math500", "aime24", "amc23", "pubmedqa", "tabfact"):
+    domains = {"gsm8k": "math", "math500": "math", "aime24": "math", "amc23": "math", "humaneval": "code",
+               "mbpp": "code", "pubmedqa": "knowledge", "tabfact": "knowledge"}
+    for name, domain in domains.items():
         line = next(line for line in out.splitlines() if line.split()[:1] == [f"rpt_paper_{name}"])
-        assert ("math" if name in ("gsm8k", "math500", "aime24", "amc23") else "knowledge") in line
+        assert domain in line
 
 
 def test_a_paper_task_runs_in_rpt_eval(tiny_model, tmp_path, mirror):
@@ -135,3 +137,26 @@ def test_a_paper_task_runs_in_rpt_eval(tiny_model, tmp_path, mirror):
     sample = json.loads(samples.read_text().splitlines()[0])
     prompt = json.dumps(sample["arguments"])
     assert "Reasoning:" in prompt and "ANSWER: 16" in prompt  # the shots are in the context
+
+
+def test_code_prompts_and_extraction_are_inspect_evals(mirror):
+    """HumanEval: the instruction, then the prompt; the FIRST fenced block (```python before ```),
+    cut after its first ':\n    ' (a body-only block loses its first character and fails, as in
+    the authors' code); no block: the whole output. MBPP: three fixed shots (task_id 2, 3, 4), the
+    FIRST ```python block (a draft inside a think block counts), no think stripping."""
+    from rpt_tasks.benchmarks import prompt_for
+    from rpt_tasks.verify import verify_docs
+
+    humaneval = load_docs("paper_humaneval")[0]
+    spec = json.loads(humaneval["tests"])
+    assert prompt_for(humaneval).startswith("\nRead the following function signature and docstring, and fully implement")
+    full = spec["prompt"] + humaneval["gold"]
+    outputs = [f"```python\n{full}```", f"Here:\n```\n{full}```", humaneval["gold"],
+               "```python\n    return None\n```", f"```python\ndef nothing():\n    pass\n```\n```python\n{full}```", "no code"]
+    assert [v.correct for v in verify_docs(outputs, [humaneval] * len(outputs))] == [True, True, True, False, False, False]
+    mbpp = load_docs("paper_mbpp")[0]
+    prompt = prompt_for(mbpp)
+    assert prompt.count("## Prompt ") == 3 and "similar_elements" in prompt and prompt.endswith("## Completion:\n")
+    outputs = [f"```python\n{mbpp['gold']}\n```", mbpp["gold"], "```python\ndef x():\n    pass\n```",
+               f"<think>```python\nbad\n```</think>```python\n{mbpp['gold']}\n```"]
+    assert [v.correct for v in verify_docs(outputs, [mbpp] * len(outputs))] == [True, True, False, False]

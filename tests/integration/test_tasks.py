@@ -19,7 +19,7 @@ TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10", 
 GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench",
           "rpt_legalbench_full", "rpt_aider_polyglot", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
-          "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_knowledge"]
+          "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
                 "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"} | {
@@ -51,7 +51,9 @@ def test_task_builds_requests_from_the_mirror(name, task_manager, mirror):
         assert instance.repeats == task.config.repeats
         prompt, gen_kwargs = instance.arguments
         assert isinstance(prompt, str) and instance.doc["question"] in prompt
-        if task.config.unsafe_code:  # code: a fenced block, not an ANSWER line
+        if name.startswith("rpt_paper_"):
+            pass  # the authors' prompts, verbatim (test_paper_preset.py)
+        elif task.config.unsafe_code:  # code: a fenced block, not an ANSWER line
             assert ("```python" in prompt or "modify the supplied files" in prompt) and "ANSWER:" not in prompt
         else:
             assert "ANSWER:" in prompt
