@@ -51,6 +51,10 @@ MATH-500's OpenMathInstruct `math_equal` is replaced by our math equivalence; Pu
 schema]; TabFact's markdown table is rebuilt from the `#`-separated `table_text`."""
 
 
+CHECKLIST = ("Existing benchmarks, referenced above, asked and scored with the paper authors' own prompts, "
+             "few-shot examples (GSM8K 10-shot, MBPP 3-shot), extraction rules and decoding (protocol.json).")
+
+
 @lru_cache(maxsize=1)
 def protocol() -> dict:
     """protocol.json, refused if its bytes are not the ones this code was written against."""

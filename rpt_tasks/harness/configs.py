@@ -185,8 +185,9 @@ def readme(family) -> str:
         parts.append("Groups:\n" + groups)
     if family.NOTES:
         parts.append(family.NOTES)
-    parts.append("## Checklist\n- [x] Existing benchmarks, referenced above; zero-shot; prompts ask for step-by-step "
-                 "reasoning and a final `ANSWER:` line (code: one fenced block), the paper's protocol.\n"
+    checklist = getattr(family, "CHECKLIST", "Existing benchmarks, referenced above; zero-shot; prompts ask for "
+                        "step-by-step reasoning and a final `ANSWER:` line (code: one fenced block).")
+    parts.append(f"## Checklist\n- [x] {checklist}\n"
                  f"- Generated from `{_source(family)}` by `python -m rpt_tasks.harness.configs`: edit there.")
     return "\n\n".join(parts) + "\n"
 
