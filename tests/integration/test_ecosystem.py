@@ -205,7 +205,8 @@ def test_task_folder_entry_point_in_the_upstream_proposals_form():
 
 def test_an_installed_wheel_runs_a_task_from_an_empty_folder(tiny_model, tmp_path, mirror):
     """The package as a user without a checkout gets it: a wheel installed into a fresh venv (its
-    dependencies, too heavy to install again here, are this environment's, on PYTHONPATH), then
+    dependencies, too heavy to install again here, are this environment's, added after the venv's
+    own site-packages by a .pth file, so the wheel's copy of rpt_tasks wins over any other), then
     `lm_eval --include_path "$(rpt tasks --path)" --tasks rpt_gsm8k` from an empty folder, and the
     entry point from the wheel's metadata."""
     import site
@@ -222,7 +223,10 @@ def test_an_installed_wheel_runs_a_task_from_an_empty_folder(tiny_model, tmp_pat
                    timeout=900)
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(site.getsitepackages()))
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "zz_test_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     path = subprocess.run([rpt, "tasks", "--path"], cwd=empty, env=env, capture_output=True, text=True,
                           check=True).stdout.strip()
     assert path.startswith(str(tmp_path / "venv")), path  # the wheel's copy, not the checkout's
