@@ -3,15 +3,26 @@
 Rough by design: weights at their stored precision, LoRA parameters with their gradients and
 Adam moments in float32, activations kept at layer boundaries with gradient checkpointing (plus
 one layer's worth being recomputed), the KV cache of generating the batch's completions, and the
-completion logits. Prompts count at their measured length (the recipe's first training source,
+log-prob tile of the LM head. Prompts count at their measured length (the recipe's first training source,
 rendered through the model's chat template) where the tokenizer and data are on this machine,
 else at PROMPT_TOKENS_ASSUMED.
+
+Logits are not materialised: TRL 1.16 scores tokens with a fused LM head, one [4096 tokens, 32768
+vocab] tile at a time (trl.kernels.chunked_logprob), so the logits term is that tile.
 
 A CPU run (use_cpu) adds the process itself (Python, torch and the libraries: RUNTIME_GIB, measured)
 and keeps about CPU_ACTIVATION_FACTOR times the activations and logits the formula counts (eager
 float32 attention and autograd without fused kernels). Calibrated on SmolLM2-135M-Instruct
 (recipes/learn-smollm2-cpu.yaml, 2 cores): peak RSS 5.32 GiB at batch 8 and 9.08 GiB at batch 16,
-planned 5.3 and 9.4 (before: 13.3 GiB, the 1,024-token prompt it assumed and no CPU terms).
+planned 5.23 and 9.24.
+
+On CUDA, checkpointed activations count GPU_ACTIVATION_FACTOR times the formula. Calibrated on the
+two GPU runs measured so far (one H200, random weights of R1-Distill-1.5B's shape, batch 4 x 512
+new tokens, prompts of ~258 tokens of the offline math set; MEASURED_GPU below): peak reserved
+2.47 GiB (qlora-8gb's QLoRA, r 16, nested quant) and 5.50 GiB (lora-24gb's LoRA, r 64), planned
+2.52 and 5.65 (+2%, +3%; before this calibration 3.98 and 7.05, +61% and +28%, from full logits
+and a 1,024-token prompt). Two runs at one length: longer completions are extrapolated, and
+scripts/bench_gpu_memory.py prints measured/plan per recipe to recalibrate where a GPU is lent.
 """
 
 from __future__ import annotations
@@ -19,7 +30,15 @@ from __future__ import annotations
 GIB = 1024 ** 3
 PROMPT_TOKENS_ASSUMED = 1024  # a long reasoning prompt, where the real ones cannot be measured here
 RUNTIME_GIB = 0.53  # RSS of a process that has imported torch, transformers, trl, peft, datasets (CPU)
-CPU_ACTIVATION_FACTOR = 2.73  # measured / formula for activations + logits on CPU (see above)
+CPU_ACTIVATION_FACTOR = 2.57  # measured / formula for activations + logits on CPU (see above)
+GPU_ACTIVATION_FACTOR = 0.5  # measured / formula for checkpointed activations on CUDA (see above)
+# The GPU calibration runs: the fields that shape memory, the prompt tokens and the peak reserved GiB
+_RUN = dict(model="deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", dtype="bfloat16", per_device_train_batch_size=4,
+            max_completion_length=512, gradient_checkpointing=True, steps_per_generation=1, prompt=258)
+MEASURED_GPU = {"qlora-8gb (r16, 4-bit, nested quant)": (dict(_RUN, load_in_4bit=True, use_bnb_nested_quant=True,
+                                                              lora_r=16), 2.47),
+                "lora-24gb (r64, bf16)": (dict(_RUN, load_in_4bit=False, use_bnb_nested_quant=False, lora_r=64), 5.50)}
+LOGPROB_TILE = (4096, 32768)  # tokens x vocabulary of TRL's fused log-prob tile (trl.kernels.chunked_logprob)
 
 
 # The shapes of the recipes' hub models (their config.json on the hub): a plan needs shapes only,
@@ -108,7 +127,9 @@ def estimate_memory(cfg, model_args, prompt: int | None = None) -> dict[str, flo
     act_bytes = 2 if model_args.dtype in ("bfloat16", "float16") else 4
     shards = max(1, getattr(cfg, "plan_gpus", 1) or 1)
     if model_args.load_in_4bit:
-        weights = layers * per_layer * (0.5 + 0.0625) + embed * act_bytes  # NF4 + absmax; embeddings stay 16-bit
+        # NF4 with one absmax per 64 weights: fp32 (4/64 bytes), or 8-bit plus a second level (nested quant)
+        absmax = (1 + 4 / 256) / 64 if getattr(model_args, "use_bnb_nested_quant", False) else 4 / 64
+        weights = layers * per_layer * (0.5 + absmax) + embed * act_bytes  # embeddings and lm_head stay 16-bit
     else:
         weights = params * act_bytes / (1 if model_args.use_peft else shards)  # ZeRO-3/FSDP shard full fine-tuning
     # LoRA on every linear layer: r * (in + out) per projection
@@ -123,9 +144,12 @@ def estimate_memory(cfg, model_args, prompt: int | None = None) -> dict[str, flo
         activations = tokens * hidden * act_bytes * (layers + 16) + tokens * inter * act_bytes * 2
     else:
         activations = tokens * layers * (hidden * 12 + inter * 3) * act_bytes
-    # Logits of the completion tokens only (TRL keeps just those) at compute precision; TRL's
-    # selective log-softmax upcasts one row at a time.
-    logits = cfg.per_device_train_batch_size * cfg.max_completion_length * vocab * act_bytes
+    # No (batch, length, vocab) logits: TRL scores the tokens with its fused LM head
+    # (trl.kernels.chunked_logprob), one [4096 tokens, 32768 vocab] tile at a time, in the compute
+    # dtype (fp32 with cast_lm_head_to_fp32). With Triton (CUDA) it scores the completion tokens only.
+    scored = cfg.per_device_train_batch_size * (cfg.max_completion_length + (prompt if cfg.use_cpu else 0))
+    logit_bytes = 4 if getattr(cfg, "cast_lm_head_to_fp32", False) else act_bytes
+    logits = min(scored, LOGPROB_TILE[0]) * min(vocab, LOGPROB_TILE[1]) * logit_bytes
     # TRL generates per_device_train_batch_size x steps_per_generation completions at once
     generated = cfg.per_device_train_batch_size * (getattr(cfg, "steps_per_generation", None)
                                                    or cfg.gradient_accumulation_steps or 1)
@@ -138,6 +162,8 @@ def estimate_memory(cfg, model_args, prompt: int | None = None) -> dict[str, flo
     if not model_args.use_peft:
         parts = {"weights": weights, "gradients": gradients, "optimizer": optimizer, "activations": activations,
                  "logits": logits, "kv_cache": kv_cache}
+    if not cfg.use_cpu:
+        parts["activations"] *= GPU_ACTIVATION_FACTOR
     if cfg.use_cpu:
         parts["activations"] *= CPU_ACTIVATION_FACTOR
         parts["logits"] *= CPU_ACTIVATION_FACTOR
