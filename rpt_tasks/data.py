@@ -163,6 +163,9 @@ def _docs(bench: Benchmark, adapter, rows: list[tuple[str, dict]]) -> tuple[list
             left[doc["rpt_id"]] = why
         else:
             docs.append(doc)
+    if bench.first_of_each_id:  # a set with repeated rows (the authors' Codeforces set): the first of each
+        first: dict[str, dict] = {}
+        docs = [first.setdefault(doc["rpt_id"], doc) for doc in docs if doc["rpt_id"] not in first]
     if bench.labels_from_golds:
         labels = sorted({doc["gold"] for doc in docs})
         for doc in docs:

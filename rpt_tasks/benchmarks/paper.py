@@ -4,24 +4,30 @@ and the defects of that code in paper_protocol/README.md). The default `rpt_*` t
 ones; the difference between the two is how much of a delta comes from protocol choices.
 
 Prompts, scoring rules, samples per problem and decoding come from protocol.json, checked by its
-sha256 when loaded. Eight of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
-AIME 2024, AMC 2023; code: HumanEval, MBPP; knowledge: PubMedQA, TabFact); see the folder README
-for the others.
+sha256 when loaded. Twelve of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
+AIME 2024, AMC 2023; code: HumanEval, MBPP, BigCodeBench, LiveCodeBench, Codeforces, USACO;
+knowledge: PubMedQA, TabFact); see the folder README for the others.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
+from textwrap import dedent
 
-from rpt_tasks.benchmarks.code import MBPP_REVISION, humaneval_row, mbpp_row
+from rpt_tasks.benchmarks import bigcodebench
+from rpt_tasks.benchmarks.code import (MBPP_REVISION, humaneval_row, leetcode_mirror_row, livecodebench_row, mbpp_row,
+                                       stdio_row)
 from rpt_tasks.benchmarks.math import gsm8k_gold, plain_number
 from rpt_tasks.benchmarks.spec import Benchmark, Group, Hub, Mirror
 
 FOLDER = "paper"
 TITLE = "rpt paper-protocol tasks"
+README_TABLE = "tasks"  # a row per task in the project README (each is a different benchmark)
 PROTOCOL_DIR = Path(__file__).parent / "paper_protocol"
 PROTOCOL_SHA256 = "9169fd209d3063d9504fd668bade04f1b133c472b00c5a485388a25dd68ec9ba"
 INTRO = ("The evaluation protocol of \"Breaking Barriers: Do Reinforcement Post Training Gains Transfer To Unseen "
@@ -37,8 +43,15 @@ Differences from the default `rpt_*` tasks (the README's table has all of them):
   (no think stripping), MATH-500 accepts only a final line `ANSWER: x` (no `\\boxed`), PubMedQA
   and TabFact are lettered choices read by Inspect's `parse_answers`; think blocks are removed
   only as closed pairs; HumanEval and MBPP take inspect_evals' `find_code` (HumanEval: the first
-  fenced block cut after its first `:\n    `, prompt in front; MBPP: the first ```python block,
-  5 samples at temperature 0.5, their mean), the tests run in our sandbox in place of Docker;
+  fenced block cut after its first `:\\n    `, prompt in front; MBPP: the first ```python block,
+  5 samples at temperature 0.5, their mean; BigCodeBench: the first ```python block, then the
+  first plain one, run as the whole program; USACO: the first ```python block, temperature 0.7),
+  LiveCodeBench reads the lines between the last two fence lines and Codeforces the last fenced
+  block (both after removing closed think pairs), the tests run in our sandbox in place of Docker;
+- sets: LiveCodeBench is the full `code_generation` repository (six data files: the default
+  version of May 2025, inferred; its bare `question_content` as the prompt), Codeforces the
+  authors' `chuxuan/RL-gen-codeforces-test` (the first row per contest-index-name, the 15 tests
+  with the longest inputs at 12 s each); neither is pinned to a commit yet (no hub access here);
 - decoding: 16,192 new tokens and sampling at temperature 0.6, top_p 0.95 (the authors set no
   temperature, so vLLM applied the model's generation_config: these are the DeepSeek-R1 family's;
   pass `--gen_kwargs temperature=...,top_p=...` for another model's), 16 samples for AIME and AMC.
@@ -171,6 +184,88 @@ def _mbpp_prompt(doc: dict) -> str:
                                                                                      doc["test_list_str"])
 
 
+def _with_rule(doc: dict, rule: str, **spec) -> dict:
+    """A code doc whose tests name the authors' extraction rule (paper_rules.code_program)."""
+    doc["tests"] = json.dumps({**json.loads(doc["tests"]), **spec, "paper_extract": rule})
+    return doc
+
+
+def bigcodebench_paper_row(row: dict) -> dict:
+    """inspect_evals bigcodebench: the instruction, then complete_prompt; find_code's first block
+    is the whole program (no prompt in front), run with the task's unit tests."""
+    doc = bigcodebench.task_row(True)(row)
+    spec = json.loads(doc["tests"])
+    spec.pop("prompt", None)
+    doc["tests"] = json.dumps(spec)
+    return _with_rule(doc, "first_block")
+
+
+def _bigcodebench_prompt(doc: dict) -> str:
+    return user_template("bigcodebench").replace("{complete_prompt}", doc["question"])
+
+
+def livecodebench_paper_row(row: dict) -> dict:
+    """The bare question_content (no instruction, no starter code); public + private tests, 6 s."""
+    doc = livecodebench_row(row)
+    doc["question"] = row["question_content"]
+    return _with_rule(doc, "between_last_fences")
+
+
+def leetcode_paper_row(row: dict) -> dict:
+    """The offline stand-in (DeepSeek-Coder's LeetCode contests) with LiveCodeBench's extraction."""
+    return _with_rule(leetcode_mirror_row(row), "between_last_fences")
+
+
+def codeforces_tests(value) -> list[dict]:
+    """The authors' safe_parse of test_cases: JSON, else a Python literal once '}{' runs are
+    separated by commas; each case {input, output}."""
+    if not isinstance(value, str):
+        return list(value)
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = ast.literal_eval(re.sub(r"}\s*{", "}, {", value))  # several dicts: a tuple
+    return list(parsed) if isinstance(parsed, (list, tuple)) else [parsed]
+
+
+CODEFORCES_FIELDS = ("name", "problem-description", "input-specification", "output-specification", "demo-input",
+                     "demo-output", "note")
+
+
+def codeforces_paper_row(row: dict) -> dict:
+    """chuxuan/RL-gen-codeforces-test: the authors' f-string prompt (its indentation and the
+    'Problmen' typo kept); at most 15 tests, those with the longest inputs; 12 s per test; the
+    LAST fenced block is the program."""
+    question = user_template("codeforces")
+    for key in CODEFORCES_FIELDS:
+        question = question.replace("{" + key + "}", str(row[key]))
+    cases = sorted(codeforces_tests(row["test_cases"]), key=lambda case: len(str(case["input"])), reverse=True)[:15]
+    if not cases:
+        raise ValueError("no test cases")
+    tests = {"kind": "stdio", "cases": [[str(c["input"]), str(c["output"])] for c in cases], "float_tolerance": None,
+             "time_limit_s": 12.0, "paper_extract": "last_block"}
+    return {"question": question, "id": f"{row['contestId']}-{row['index']}-{row['name']}", "tests": json.dumps(tests)}
+
+
+def usaco_prompt(description: str) -> str:
+    """inspect_evals usaco: PROMPT_PREAMBLE + dedent of the [BEGIN PROBLEM] block, applied after
+    the description is filled in, as theirs is (a one-line description loses the indentation)."""
+    preamble = user_template("usaco").split("        [BEGIN PROBLEM]")[0]
+    return preamble + dedent(f"        [BEGIN PROBLEM]\n        {description}\n        [END PROBLEM]\n    ")
+
+
+def usaco_paper_row(row: dict) -> dict:
+    """Our converted USACO rows (scripts/convert_usaco.py: description, tests, runtime limit) with
+    inspect_evals' prompt and find_code (the FIRST ```python block, else the whole output)."""
+    doc = _with_rule(stdio_row(row), "first_python_block")
+    doc["question"] = usaco_prompt(row["question"])
+    return doc
+
+
+def _as_asked(doc: dict) -> str:
+    return doc["question"]
+
+
 # The authors' decoding: 16,192 new tokens and no temperature, so vLLM's server default applied: the
 # model's generation_config. lm-eval needs a number; 0.6 / 0.95 is the generation_config of the
 # DeepSeek-R1 family the paper's main models come from (override with --gen_kwargs for another model).
@@ -212,6 +307,23 @@ BENCHMARKS = [
            hub=Hub("google-research-datasets/mbpp", "test", name="sanitized",
                    revision=MBPP_REVISION),
            mirror=Mirror("mbpp_sanitized", "test"), decoding={"temperature": 0.5, "top_p": 1.0}),
+    _bench("bigcodebench", "code", "paper_code", "accuracy: inspect_evals find_code (first block, whole program), "
+           "unit tests in our sandbox", adapter=bigcodebench_paper_row, prompt=_bigcodebench_prompt, size=1140,
+           hub=Hub("bigcode/bigcodebench", "v0.1.2", revision="b74c0d0bf70d2c0bc459be537895cca163007f1a"),
+           mirror=Mirror("bigcodebench", "v0.1.0_hf"), unavailable=bigcodebench.unavailable),
+    _bench("livecodebench", "code", "paper_code", "accuracy: LiveCodeBench extract_code (between the last two ``` "
+           "lines), public + private tests, 6 s", adapter=livecodebench_paper_row, prompt=_as_asked,
+           # the full repository (not _lite) ships a loading script: its data files are read instead; the
+           # version the authors' run took is the default of May 2025 (release_v6: six files) [inferred]
+           hub=Hub("livecodebench/code_generation", "test",
+                   data_files=(("test", tuple(f"test{n}.jsonl" for n in ("", 2, 3, 4, 5, 6))),)),
+           mirror=Mirror("leetcode_contests", "test", size=180, adapter=leetcode_paper_row)),
+    _bench("codeforces", "code", "paper_code", "accuracy: the last fenced block passes the 15 longest-input tests "
+           "(12 s each)", adapter=codeforces_paper_row, prompt=_as_asked, first_of_each_id=True,
+           hub=Hub("chuxuan/RL-gen-codeforces-test", "train")),
+    _bench("usaco", "code", "paper_code", "accuracy: inspect_evals find_code (first ```python block), every test "
+           "passes", adapter=usaco_paper_row, prompt=_as_asked, size=307, mirror=Mirror("usaco", "test"),
+           decoding={"temperature": 0.7}),
     _bench("pubmedqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
            adapter=pubmedqa_paper_row, prompt=_choice_prompt("pubmedqa"), size=500,
            hub=Hub("bigbio/pubmed_qa", "test", name="pubmed_qa_labeled_fold0_bigbio_qa"),
@@ -226,11 +338,12 @@ VARIANTS = []
 GROUPS = [
     Group("rpt_paper_math", ("rpt_paper_gsm8k", "rpt_paper_math500", "rpt_paper_aime24", "rpt_paper_amc23"),
           "The paper's math benchmarks under the authors' protocol"),
-    Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp"),
-          "The paper's HumanEval and MBPP under the authors' protocol (the other five code benchmarks: not yet)"),
+    Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp", "rpt_paper_bigcodebench",
+                             "rpt_paper_livecodebench", "rpt_paper_codeforces", "rpt_paper_usaco"),
+          "The paper's code benchmarks under the authors' protocol (Aider Polyglot: not yet)"),
     Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_tabfact"),
           "The paper's PubMedQA and TabFact under the authors' protocol (MedQA, LegalBench, FinBen: not yet)"),
     Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"),
-          "Every benchmark of the paper's protocol implemented so far (8 of 16)"),
+          "Every benchmark of the paper's protocol implemented so far (12 of 16)"),
 ]
 CITATIONS: dict[str, str] = {}

@@ -61,6 +61,8 @@ class Benchmark:
         default=None, metadata={"help": "Splits one source row into several (TAT-QA: one per question)."})
     row_filter: Callable[[dict], bool] | None = field(
         default=None, metadata={"help": "Keeps only matching source rows (MMLU-Pro: the STEM categories)."})
+    first_of_each_id: bool = field(
+        default=False, metadata={"help": "Rows whose id repeats an earlier row's are dropped (the first is kept)."})
     generator: str | None = field(default=None, metadata={"help": "reasoning-gym dataset: docs are generated."})
     seed: int = field(default=0, metadata={"help": "Seed of generated data and of option shuffles."})
     generator_config: dict = field(default_factory=dict, metadata={"help": "reasoning-gym generator options."})

@@ -156,9 +156,10 @@ def _size(bench: Benchmark) -> str:
 
 
 def _samples(bench: Benchmark) -> str:
-    if bench.samples == 1:
+    generation = bench.task_yaml.get("generation_kwargs") or {}
+    if bench.samples == 1 and not generation.get("do_sample"):
         return "1, greedy"
-    settings = ", ".join(f"{k}={v}" for k, v in (bench.sampling or {}).items() if k != "do_sample")
+    settings = ", ".join(f"{k}={v}" for k, v in (bench.sampling or generation).items() if k != "do_sample")
     return f"{bench.samples} ({settings})"
 
 
@@ -212,7 +213,8 @@ def readme_table() -> str:
     families of many tasks (LegalBench, BBH, Aider Polyglot)."""
     rows = []
     for family in FAMILIES:
-        if len(family.BENCHMARKS) > 8 or family.FOLDER == "aider_polyglot":
+        by_group = len(family.BENCHMARKS) > 8 or family.FOLDER == "aider_polyglot"
+        if getattr(family, "README_TABLE", "groups" if by_group else "tasks") == "groups":
             for group in family.GROUPS:
                 first = BENCHMARKS[group.members[0].removeprefix("rpt_")]
                 source = f"`{first.hub.path}` (a config per task)" if first.hub else _where(first)

@@ -139,13 +139,46 @@ def first_python_block_program(completion: str) -> str:
     return matches[0] if matches else completion
 
 
+_ANY_BLOCK = re.compile(r"```(?:\w+)?\n(.*?)```", re.DOTALL)
+
+
+def first_block_program(completion: str) -> str:
+    """inspect_evals' BigCodeBench find_code: the first of the ```python blocks, then the plain ```
+    blocks (all python blocks come first), else the whole completion; no body extraction, no think
+    stripping."""
+    matches = _PYTHON_BLOCK.findall(completion) + _PLAIN_BLOCK.findall(completion)
+    return matches[0] if matches else completion
+
+
+def last_block_program(completion: str) -> str:
+    """The authors' Codeforces (and Polyglot) extract_code_from_model, after removing closed think
+    pairs: the LAST block matching ```(\w+)?\n...```, stripped; '' when there is none."""
+    blocks = _ANY_BLOCK.findall(strip_think_pairs(completion))
+    return blocks[-1].strip() if blocks else ""
+
+
+def between_last_fences_program(completion: str) -> str:
+    """LiveCodeBench's extract_code(lmstyle=None), after removing closed think pairs: the lines
+    between the LAST TWO lines that contain ```; '' when fewer than two such lines."""
+    lines = strip_think_pairs(completion).split("\n")
+    fences = [i for i, line in enumerate(lines) if "```" in line]
+    return "\n".join(lines[fences[-2] + 1:fences[-1]]) if len(fences) >= 2 else ""
+
+
+_RULES = {"first_python_block": first_python_block_program, "first_block": first_block_program,
+          "last_block": last_block_program, "between_last_fences": between_last_fences_program}
+
+
 def code_program(prediction: str | None, tests: dict) -> str | None:
     """The program the authors' scorer would run for an output (tests["paper_extract"] names the
-    rule: function_body, HumanEval's; first_python_block, MBPP's)."""
+    rule: function_body, HumanEval's; first_python_block, MBPP's and USACO's; first_block,
+    BigCodeBench's; last_block, Codeforces'; between_last_fences, LiveCodeBench's). An empty
+    extraction is no program (the authors ran it and scored 0: the same score)."""
     if not isinstance(prediction, str):
         return None
-    if tests["paper_extract"] == "function_body":
+    rule = tests["paper_extract"]
+    if rule == "function_body":
         return function_body_program(prediction, tests.get("prompt") or "")
-    if tests["paper_extract"] == "first_python_block":
-        return first_python_block_program(prediction)
-    raise ValueError(f"unknown paper code rule {tests['paper_extract']!r}")
+    if rule not in _RULES:
+        raise ValueError(f"unknown paper code rule {rule!r}")
+    return _RULES[rule](prediction) or None

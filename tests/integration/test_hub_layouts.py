@@ -302,3 +302,54 @@ def test_train_prompt_dataset_needs_a_set_with_a_prompt_of_its_own(tiny_model, t
                            "--train_prompt", "dataset", "--export_dataset", str(tmp_path / "x"),
                            "--output_dir", str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2 and "has no prompt of its own" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _codeforces_row(contest: int, index: str, name: str, tests: str) -> dict:
+    return {"contestId": contest, "index": index, "name": name, "problem-description": "Print the sum of a and b.",
+            "input-specification": "Two integers a and b.", "output-specification": "One integer.",
+            "demo-input": "1 2", "demo-output": "3", "note": None, "test_cases": tests}
+
+
+def test_paper_codeforces_reads_the_authors_set_once_per_problem(replicas):
+    """chuxuan/RL-gen-codeforces-test as datasets pushes it (data/train-*.parquet): one doc per
+    contest-index-name (the first row), the authors' prompt, the 15 longest-input tests, JSON or
+    '}{'-joined Python literals."""
+    from rpt_tasks.benchmarks import prompt_for
+    from rpt_tasks.benchmarks.paper import user_template
+
+    cases = [{"input": f"{i} {'1' * i}\n", "output": f"{i + int('1' * i)}\n"} for i in range(1, 17)]
+    rows = [_codeforces_row(1, "A", "Sum", json.dumps(cases)),
+            _codeforces_row(1, "A", "Sum", json.dumps(cases[:1])),  # a repeat of 1-A-Sum: dropped
+            _codeforces_row(2, "B", "Sum again", "".join(repr(c) for c in cases[:3]))]
+    _parquet(replicas / "chuxuan" / "RL-gen-codeforces-test" / "data" / "train-00000-of-00001.parquet", rows)
+    docs = load_docs("paper_codeforces")
+    assert [d["rpt_id"] for d in docs] == ["1-A-Sum", "2-B-Sum again"]
+    expected = user_template("codeforces")
+    for key in ("name", "problem-description", "input-specification", "output-specification", "demo-input",
+                "demo-output", "note"):
+        expected = expected.replace("{" + key + "}", str(rows[0][key]))
+    assert prompt_for(docs[0]) == expected and "Problmen Description" in expected and " None " in expected
+    spec = json.loads(docs[0]["tests"])
+    assert len(spec["cases"]) == 15 and min(len(c[0]) for c in spec["cases"]) == len(cases[1]["input"])
+    assert len(json.loads(docs[1]["tests"])["cases"]) == 3
+    program = "a, b = map(int, input().split())\nprint(a + b)"
+    answer = f"Draft:\n```python\nprint(0)\n```\nFinal:\n```python\n{program}\n```"
+    assert verify_doc(answer, docs[0]) and not verify_doc(f"```python\n{program}\n```\n```python\nprint(0)\n```", docs[0])
+
+
+def test_paper_livecodebench_reads_the_full_repository_files_bare(replicas):
+    """livecodebench/code_generation (not _lite) ships a loading script too: read from its six data
+    files; the prompt is the bare question_content; LiveCodeBench's extraction."""
+    from rpt_tasks.benchmarks import prompt_for
+
+    repo = replicas / "livecodebench" / "code_generation"
+    repo.mkdir(parents=True)
+    (repo / "code_generation.py").write_text(SCRIPT)
+    for i, name in enumerate(["test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl", "test6.jsonl"]):
+        (repo / name).write_text(json.dumps(_lcb_row(i)) + "\n")
+    docs = load_docs("paper_livecodebench")
+    assert [d["rpt_id"] for d in docs] == [f"lcb{i}" for i in range(6)]
+    assert prompt_for(docs[0]) == "Print the sum of two integers."
+    program = "a, b = map(int, input().split())\nprint(a + b)\n"
+    assert verify_doc(f"```python\n{program}```", docs[4])
+    assert not verify_doc(f"```python\n{program}```\nRun it with ```python3 x.py```.", docs[4])

@@ -121,7 +121,8 @@ def test_lettered_choices_read_the_first_answer_line():
 def test_rpt_tasks_lists_the_paper_tasks():
     out = subprocess.run([RPT, "tasks"], capture_output=True, text=True, check=True).stdout
     domains = {"gsm8k": "math", "math500": "math", "aime24": "math", "amc23": "math", "humaneval": "code",
-               "mbpp": "code", "pubmedqa": "knowledge", "tabfact": "knowledge"}
+               "mbpp": "code", "bigcodebench": "code", "livecodebench": "code", "codeforces": "code", "usaco": "code",
+               "pubmedqa": "knowledge", "tabfact": "knowledge"}
     for name, domain in domains.items():
         line = next(line for line in out.splitlines() if line.split()[:1] == [f"rpt_paper_{name}"])
         assert domain in line
@@ -160,3 +161,79 @@ def test_code_prompts_and_extraction_are_inspect_evals(mirror):
     outputs = [f"```python\n{mbpp['gold']}\n```", mbpp["gold"], "```python\ndef x():\n    pass\n```",
                f"<think>```python\nbad\n```</think>```python\n{mbpp['gold']}\n```"]
     assert [v.correct for v in verify_docs(outputs, [mbpp] * len(outputs))] == [True, True, False, False]
+
+
+def _bigcodebench_row(task_id: str) -> dict:
+    for line in (MIRROR / "bigcodebench" / "v0.1.0_hf.jsonl").read_text().splitlines():
+        if json.loads(line)["task_id"] == task_id:
+            return json.loads(line)
+    raise KeyError(task_id)
+
+
+def test_bigcodebench_runs_the_first_block_as_the_whole_program(mirror):
+    """inspect_evals bigcodebench: instruction + complete_prompt; find_code takes the FIRST
+    ```python block (python blocks before plain ones), else the whole output, and runs it as is:
+    a body-only answer, which our default task completes with the prompt, fails here."""
+    from rpt_tasks.verify import verify_docs
+
+    doc = next(d for d in load_docs("paper_bigcodebench") if d["rpt_id"] == "BigCodeBench/0")
+    row = _bigcodebench_row("BigCodeBench/0")
+    assert prompt_for(doc) == _template("bigcodebench").replace("{complete_prompt}", row["complete_prompt"])
+    full = row["code_prompt"] + row["canonical_solution"]
+    outputs = [f"```python\n{full}\n```", f"```\nprint('draft')\n```\n```python\n{full}\n```", full,
+               f"```python\n{row['canonical_solution']}\n```",  # the body alone: no prompt in front here
+               f"```python\ndef task_func():\n    return 0\n```\n```python\n{full}\n```", "no code at all"]
+    assert [v.correct for v in verify_docs(outputs, [doc] * len(outputs))] == [True, True, True, False, False, False]
+    ours = next(d for d in load_docs("bigcodebench") if d["rpt_id"] == "BigCodeBench/0")
+    assert verify_doc(outputs[3], ours)  # the default task puts the prompt in front of a body
+
+
+def test_livecodebench_asks_the_bare_question_and_reads_between_the_last_two_fences(mirror):
+    from rpt_tasks.verify.paper_rules import code_program
+
+    doc = load_docs("paper_livecodebench")[0]
+    assert prompt_for(doc) == doc["question"] and "Write" not in prompt_for(doc)[:10]  # no instruction
+    spec = json.loads(doc["tests"])
+    assert code_program("```python\nx = 1\n```", spec) == "x = 1"
+    assert code_program("```python\nx = 1\n```\nThen use ```x``` below.", spec) is None  # last two fence lines
+    assert code_program("<think>```python\nbad\n```</think>\n```python\ngood\n```", spec) == "good"
+    assert code_program("<think>\n```python\nbad\n```", spec) == "bad"  # an unclosed think block stays
+    assert code_program("no fences", spec) is None
+
+
+def test_codeforces_and_usaco_rules():
+    from rpt_tasks.benchmarks.paper import codeforces_tests, usaco_prompt
+    from rpt_tasks.verify.paper_rules import code_program
+
+    spec = {"paper_extract": "last_block"}
+    assert code_program("```python\nfirst\n```\ntext\n```cpp\nsecond\n```", spec) == "second"
+    assert code_program("```python\nok\n```<think>```python\nno\n```</think>", spec) == "ok"
+    assert code_program("print(1)", spec) is None  # no block: nothing is run
+    assert codeforces_tests('{"input": "1", "output": "2"}{"input": "3", "output": "4"}') == [
+        {"input": "1", "output": "2"}, {"input": "3", "output": "4"}]
+    first = {"paper_extract": "first_python_block"}
+    assert code_program("```python\na\n```\n```python\nb\n```", first) == "a\n"  # not stripped
+    assert code_program("print(1)", first) == "print(1)"  # no block: the whole completion
+    template = _template("usaco")
+    multi = "Line one.\nline two, unindented."
+    assert usaco_prompt(multi) == template.replace("{description}", multi)
+    single = usaco_prompt("One line.")
+    assert single.endswith("\n[BEGIN PROBLEM]\nOne line.\n[END PROBLEM]\n")  # dedent reaches the markers
+
+
+def test_usaco_from_converted_rows(tmp_path, monkeypatch):
+    """scripts/convert_usaco.py's rows (no hub copy exists): the authors' prompt, stdin/stdout tests,
+    the first ```python block."""
+    from rpt_tasks.verify import verify_docs
+
+    (tmp_path / "usaco").mkdir()
+    row = {"id": "1_bronze_sum", "question": "Read two integers.\nPrint their sum.",
+           "tests": [{"input": "1 2\n", "output": "3\n"}, {"input": "5 5\n", "output": "10\n"}], "time_limit_s": 2}
+    (tmp_path / "usaco" / "test.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "manifest.json").write_text("{}")
+    monkeypatch.setenv("RPT_DATA_DIR", str(tmp_path))
+    (doc,) = load_docs("paper_usaco")
+    assert prompt_for(doc) == _template("usaco").replace("{description}", row["question"])
+    program = "a, b = map(int, input().split())\nprint(a + b)"
+    outputs = [f"```python\n{program}\n```", program, f"```python\nprint(3)\n```\n```python\n{program}\n```"]
+    assert [v.correct for v in verify_docs(outputs, [doc] * 3)] == [True, True, False]
