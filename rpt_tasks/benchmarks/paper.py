@@ -4,9 +4,9 @@ and the defects of that code in paper_protocol/README.md). The default `rpt_*` t
 ones; the difference between the two is how much of a delta comes from protocol choices.
 
 Prompts, scoring rules, samples per problem and decoding come from protocol.json, checked by its
-sha256 when loaded. Twelve of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
+sha256 when loaded. Thirteen of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
 AIME 2024, AMC 2023; code: HumanEval, MBPP, BigCodeBench, LiveCodeBench, Codeforces, USACO;
-knowledge: PubMedQA, TabFact); see the folder README for the others.
+knowledge: PubMedQA, MedQA, TabFact); see the folder README for the others.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rpt_tasks.benchmarks import bigcodebench
 from rpt_tasks.benchmarks.code import (MBPP_REVISION, humaneval_row, leetcode_mirror_row, livecodebench_row, mbpp_row,
                                        stdio_row)
 from rpt_tasks.benchmarks.math import gsm8k_gold, plain_number
-from rpt_tasks.benchmarks.spec import Benchmark, Group, Hub, Mirror
+from rpt_tasks.benchmarks.spec import Benchmark, Group, Hub, Mirror, Variant
 
 FOLDER = "paper"
 TITLE = "rpt paper-protocol tasks"
@@ -57,7 +57,14 @@ Differences from the default `rpt_*` tasks (the README's table has all of them):
   pass `--gen_kwargs temperature=...,top_p=...` for another model's), 16 samples for AIME and AMC.
 Choices where the authors' code is broken or unspecified (protocol.json `_meta.known_issues`):
 the runner as committed cannot build its tasks (`shard_core_cannot_build_tasks`) and does not
-forward `--base`: we reproduce the task functions as written with base=False; the temperature
+forward `--base`: we reproduce the task functions as written with base=False, and their base=True
+branch as the sibling group `rpt_paper_base` (`rpt_paper_<bench>_base`: the prefix "Please reason
+step by step. Here are a collection of question and response pairs: " and ten worked examples as
+the system message) for GSM8K (the same seeded shots), AIME and AMC (AIME 2025 problems 1-10, the
+authors' math-ai/aime25 rows reconstructed from the mirror's QwQ copy) and PubMedQA (the first ten
+fold-0 train rows, choices as the Python list their f-string printed); MATH-500, MedQA and TabFact
+take their shots from train splits not packaged yet (paper_protocol/base_fewshot.json holds the
+packaged ones, with source and licence, sha256-checked); the temperature
 the paper used is unknown (`no_temperature`): the R1 family's generation_config values are set;
 MATH-500's OpenMathInstruct `math_equal` is replaced by our math equivalence; PubMedQA's BigBio
 `bigbio_qa` context is the source config's contexts joined by a space [inferred from BigBio's
@@ -108,6 +115,38 @@ def gsm8k_shots() -> str:
     return "\n\n".join(template.format(input=s["input"], reasoning=s["reasoning"], target=s["target"]) for s in shots)
 
 
+BASE_FEWSHOT_SHA256 = "df9573843627b6698e8fd1d055eeec116acb874e51ea4a52b8949c9fcb33e4bf"
+
+
+@lru_cache(maxsize=1)
+def base_fewshot() -> dict:
+    """paper_protocol/base_fewshot.json (the --base shots of PubMedQA and AIME/AMC), sha256-checked."""
+    path = PROTOCOL_DIR / "base_fewshot.json"
+    found = hashlib.sha256(path.read_bytes()).hexdigest()
+    if found != BASE_FEWSHOT_SHA256:
+        raise ValueError(f"{path}: sha256 {found}, expected {BASE_FEWSHOT_SHA256} (restore it from the package)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def base_system_message(bench: str) -> str:
+    """The authors' --base system message: their prefix, then the task's shots (protocol.json
+    few_shot.base shot_template) joined by a blank line. GSM8K: its 10 seeded train shots; AIME and
+    AMC: the first 10 AIME 2025 problems; PubMedQA: the first 10 fold-0 train rows."""
+    prefix = protocol()["_meta"]["base_fewshot_system_message_prefix"]
+    if bench == "gsm8k":
+        return prefix + gsm8k_shots()
+    template = protocol()["benchmarks"][bench]["few_shot"]["base"]["shot_template"]
+    if bench in ("aime24", "amc23"):
+        shots = [template.format(input=s["input"], target=s["target"]) for s in base_fewshot()["aime25"]["shots"]]
+    else:  # pubmedqa: choices as the Python repr of the list, as the authors' f-string printed them
+        shots = [template.format(input=s["input"], choices=repr(s["choices"]), target=s["target"])
+                 for s in base_fewshot()["pubmedqa"]["shots"]]
+    return prefix + "\n\n".join(shots)
+
+
+BASE_READY = ("gsm8k", "aime24", "amc23", "pubmedqa")  # the others' train shots are not packaged yet
+
+
 def gsm8k_paper_row(row: dict) -> dict:
     return {"question": row["question"], "gold": row["answer"].split("####")[-1].strip() if "####" in row["answer"]
             else gsm8k_gold(row["answer"])}
@@ -136,6 +175,14 @@ def pubmedqa_paper_row(row: dict) -> dict:
     answer = (row["answer"][0] if isinstance(row.get("answer"), list) else row.get("final_decision")).lower()
     return {"question": f"Context: {context}\nQuestion: {question}", "options": ["yes", "no", "maybe"],
             "gold": {"yes": "A", "no": "B", "maybe": "C"}[answer]}
+
+
+def medqa_paper_row(row: dict) -> dict:
+    """BigBio's qa schema of MedQA (med_qa_en_bigbio_qa: the 5-option English set): the question,
+    its choices as lettered options, target the letter of answer[0]."""
+    choices = list(row["choices"])
+    return {"question": row["question"], "options": choices, "gold": chr(65 + choices.index(row["answer"][0])),
+            "id": row.get("id")}
 
 
 def markdown_table(table_text: str) -> str:
@@ -328,22 +375,33 @@ BENCHMARKS = [
            adapter=pubmedqa_paper_row, prompt=_choice_prompt("pubmedqa"), size=500,
            hub=Hub("bigbio/pubmed_qa", "test", name="pubmed_qa_labeled_fold0_bigbio_qa"),
            mirror=Mirror("pubmedqa_bigbio_fold0", "test")),
+    _bench("medqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers), 5 options",
+           adapter=medqa_paper_row, prompt=_choice_prompt("medqa"), size=1273,
+           # main is a loading script that downloads from Google Drive (datasets >= 4 refuses it): read
+           # the hub's parquet conversion of the config instead [its presence there is inferred]
+           hub=Hub("bigbio/med_qa", "test", name="med_qa_en_bigbio_qa", revision="refs/convert/parquet",
+                   builder="parquet", data_files=(("test", ("med_qa_en_bigbio_qa/test/0000.parquet",)),))),
     _bench("tabfact", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
            adapter=tabfact_paper_row, prompt=_choice_prompt("tabfact", "default"), size=12779,
            hub=Hub("wenhu/tab_fact", "test", revision="refs/convert/parquet", builder="parquet",
                    data_files=(("test", ("tab_fact/test/0000.parquet",)),)),
            mirror=Mirror("tabfact", "test")),
 ]
-VARIANTS = []
+# `--base` in the authors' code: for pretrained-only bases, a system message of worked examples.
+VARIANTS = [Variant(f"paper_{name}_base", f"paper_{name}", task_yaml={"description": base_system_message(name)},
+                    comment=f"rpt_paper_{name} for a pretrained-only base: the authors' --base few-shot system "
+                            "message (their runner never forwarded --base; see the README)") for name in BASE_READY]
 GROUPS = [
     Group("rpt_paper_math", ("rpt_paper_gsm8k", "rpt_paper_math500", "rpt_paper_aime24", "rpt_paper_amc23"),
           "The paper's math benchmarks under the authors' protocol"),
     Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp", "rpt_paper_bigcodebench",
                              "rpt_paper_livecodebench", "rpt_paper_codeforces", "rpt_paper_usaco"),
           "The paper's code benchmarks under the authors' protocol (Aider Polyglot: not yet)"),
-    Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_tabfact"),
-          "The paper's PubMedQA and TabFact under the authors' protocol (MedQA, LegalBench, FinBen: not yet)"),
+    Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_medqa", "rpt_paper_tabfact"),
+          "The paper's PubMedQA, MedQA and TabFact under the authors' protocol (LegalBench, FinBen: not yet)"),
+    Group("rpt_paper_base", tuple(v.task for v in VARIANTS),
+          "The preset for pretrained-only bases (the authors' --base): GSM8K, AIME, AMC and PubMedQA so far"),
     Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"),
-          "Every benchmark of the paper's protocol implemented so far (12 of 16)"),
+          "Every benchmark of the paper's protocol implemented so far (13 of 16)"),
 ]
 CITATIONS: dict[str, str] = {}

@@ -353,3 +353,25 @@ def test_paper_livecodebench_reads_the_full_repository_files_bare(replicas):
     program = "a, b = map(int, input().split())\nprint(a + b)\n"
     assert verify_doc(f"```python\n{program}```", docs[4])
     assert not verify_doc(f"```python\n{program}```\nRun it with ```python3 x.py```.", docs[4])
+
+
+def test_paper_medqa_reads_bigbios_five_option_set_from_the_parquet_conversion(replicas):
+    """bigbio/med_qa: main is a script that downloads from Google Drive; the preset reads the
+    parquet conversion of med_qa_en_bigbio_qa: five lettered options, PubMedQA's template text."""
+    from rpt_tasks.benchmarks import prompt_for
+    from rpt_tasks.benchmarks.paper import user_template
+
+    repo = replicas / "bigbio" / "med_qa"
+    repo.mkdir(parents=True)
+    (repo / "med_qa.py").write_text(SCRIPT)
+    choices = ["Ampicillin", "Ceftriaxone", "Ciprofloxacin", "Doxycycline", "Nitrofurantoin"]
+    rows = [{"id": f"{i}", "question_id": f"{i}", "document_id": f"{i}", "question": f"Case {i}: which drug?",
+             "type": "multiple_choice", "choices": choices, "context": "", "answer": [choices[i]]} for i in range(2)]
+    _parquet(repo / "med_qa_en_bigbio_qa" / "test" / "0000.parquet", rows)
+    docs = load_docs("paper_medqa")
+    assert [d["gold"] for d in docs] == ["A", "B"]
+    lettered = "\n".join(f"{chr(65 + i)}) {c}" for i, c in enumerate(choices))
+    assert prompt_for(docs[0]) == user_template("medqa").format(letters="A,B,C,D,E", question="Case 0: which drug?",
+                                                               choices=lettered)
+    assert verify_doc("Reasoning...\nANSWER: B", docs[1]) and not verify_doc("ANSWER: B", docs[0])
+    assert not verify_doc("ANSWER: A,B", docs[0]) and not verify_doc("It is Ampicillin.", docs[0])

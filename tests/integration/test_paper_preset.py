@@ -122,7 +122,7 @@ def test_rpt_tasks_lists_the_paper_tasks():
     out = subprocess.run([RPT, "tasks"], capture_output=True, text=True, check=True).stdout
     domains = {"gsm8k": "math", "math500": "math", "aime24": "math", "amc23": "math", "humaneval": "code",
                "mbpp": "code", "bigcodebench": "code", "livecodebench": "code", "codeforces": "code", "usaco": "code",
-               "pubmedqa": "knowledge", "tabfact": "knowledge"}
+               "pubmedqa": "knowledge", "medqa": "knowledge", "tabfact": "knowledge"}
     for name, domain in domains.items():
         line = next(line for line in out.splitlines() if line.split()[:1] == [f"rpt_paper_{name}"])
         assert domain in line
@@ -237,3 +237,39 @@ def test_usaco_from_converted_rows(tmp_path, monkeypatch):
     program = "a, b = map(int, input().split())\nprint(a + b)"
     outputs = [f"```python\n{program}\n```", program, f"```python\nprint(3)\n```\n```python\n{program}\n```"]
     assert [v.correct for v in verify_docs(outputs, [doc] * 3)] == [True, True, False]
+
+
+@pytest.mark.parametrize("name", paper.BASE_READY)
+def test_base_variant_carries_the_authors_base_system_message(name, mirror):
+    """`--base`: the prefix, then the shots in the task's base shot_template, as the system message
+    (lm-eval's `description`) of a sibling task over the same docs; the plain task has none of it."""
+    from lm_eval.tasks import TaskManager
+
+    from rpt_tasks.harness.configs import task_dir
+
+    prefix = PROTOCOL["_meta"]["base_fewshot_system_message_prefix"]
+    message = paper.base_system_message(name)
+    assert message.startswith(prefix) and message.count("ANSWER: ") == 10
+    manager = TaskManager(include_path=str(task_dir()), include_defaults=False)
+    tasks = manager.load([f"rpt_paper_{name}_base", f"rpt_paper_{name}"])["tasks"]
+    base, plain = tasks[f"rpt_paper_{name}_base"], tasks[f"rpt_paper_{name}"]
+    base.build_all_requests(limit=1)
+    plain.build_all_requests(limit=1)
+    context = base.instances[0].arguments[0]
+    assert context.startswith(message) and context.endswith(plain.instances[0].arguments[0].split(prefix)[-1])
+    assert prefix not in plain.instances[0].arguments[0]
+    if name == "pubmedqa":
+        assert "Choices:\n['yes', 'no', 'maybe']\n\nANSWER: " in message  # the authors' f-string of a list
+
+
+def test_tampered_base_shots_are_refused(tmp_path, monkeypatch):
+    shutil.copytree(paper.PROTOCOL_DIR, tmp_path / "p")
+    path = tmp_path / "p" / "base_fewshot.json"
+    path.write_text(path.read_text().replace("ANSWER", "ANSWR", 1) + " ")
+    monkeypatch.setattr(paper, "PROTOCOL_DIR", tmp_path / "p")
+    paper.base_fewshot.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="sha256"):
+            paper.base_fewshot()
+    finally:
+        paper.base_fewshot.cache_clear()
