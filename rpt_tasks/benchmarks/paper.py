@@ -4,9 +4,10 @@ and the defects of that code in paper_protocol/README.md). The default `rpt_*` t
 ones; the difference between the two is how much of a delta comes from protocol choices.
 
 Prompts, scoring rules, samples per problem and decoding come from protocol.json, checked by its
-sha256 when loaded. Thirteen of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
+sha256 when loaded. Fourteen of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
 AIME 2024, AMC 2023; code: HumanEval, MBPP, BigCodeBench, LiveCodeBench, Codeforces, USACO;
-knowledge: PubMedQA, MedQA, TabFact); see the folder README for the others.
+knowledge: PubMedQA, MedQA, TabFact, and LegalBench in its own module, paper_legalbench); see
+the folder README for the others (Aider Polyglot, FinBen).
 """
 
 from __future__ import annotations
@@ -397,11 +398,11 @@ GROUPS = [
     Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp", "rpt_paper_bigcodebench",
                              "rpt_paper_livecodebench", "rpt_paper_codeforces", "rpt_paper_usaco"),
           "The paper's code benchmarks under the authors' protocol (Aider Polyglot: not yet)"),
-    Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_medqa", "rpt_paper_tabfact"),
-          "The paper's PubMedQA, MedQA and TabFact under the authors' protocol (LegalBench, FinBen: not yet)"),
+    Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_medqa", "rpt_paper_tabfact", "rpt_paper_legalbench"),
+          "The paper's PubMedQA, MedQA, TabFact and LegalBench under the authors' protocol (FinBen: not yet)"),
     Group("rpt_paper_base", tuple(v.task for v in VARIANTS),
           "The preset for pretrained-only bases (the authors' --base): GSM8K, AIME, AMC and PubMedQA so far"),
     Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"),
-          "Every benchmark of the paper's protocol implemented so far (13 of 16)"),
+          "Every benchmark of the paper's protocol implemented so far (14 of 16)"),
 ]
 CITATIONS: dict[str, str] = {}

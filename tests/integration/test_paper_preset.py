@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -273,3 +274,47 @@ def test_tampered_base_shots_are_refused(tmp_path, monkeypatch):
             paper.base_fewshot()
     finally:
         paper.base_fewshot.cache_clear()
+
+
+def test_legalbench_chat_prompts_and_end_match(mirror):
+    """Every offline LegalBench task: the first doc's prompt is the authors' chat prompt with its
+    {{column}} placeholders filled from the row; the output must END with the label (case and
+    surrounding punctuation aside); the group pools the rows (each task weighted by its size)."""
+    import yaml
+
+    from rpt_tasks.benchmarks import paper_legalbench
+    from rpt_tasks.harness.configs import task_dir
+
+    prompts = yaml.safe_load((MIRROR / "paper_protocol" / "legalbench_prompts_chat.yml").read_text())
+    offline = [t for t in paper_legalbench.TASKS if (MIRROR / "legalbench" / t).is_dir()]
+    assert len(paper_legalbench.TASKS) == 124 and len(offline) == 50
+    for task in offline:
+        row = _first_row(f"legalbench/{task}", "test")
+        expected = prompts[task]
+        for column in set(re.findall(r"\{\{(\w+)\}\}", expected)):
+            expected = expected.replace("{{" + column + "}}", str(row[column]))
+        doc = load_docs(f"paper_legalbench_{paper_legalbench.task_name(task)}", size=1)[0]
+        assert prompt_for(doc) == expected and "{{" not in expected, task
+    doc = _doc("paper_legalbench_hearsay", "Yes")
+    assert verify_doc("Yes", doc) and verify_doc("The answer is: YES.", doc) and verify_doc("<think>No</think>yes", doc)
+    assert not verify_doc("Yes, but on reflection no", doc) and not verify_doc("Yes\n\n(unsure)", doc)
+    assert not verify_doc("", doc)
+    group = yaml.safe_load((task_dir() / "paper_legalbench" / "rpt_paper_legalbench.yaml").read_text())
+    assert len(group["task"]) == 124 and group["aggregate_metric_list"][0]["weight_by_size"] is True
+    knowledge = yaml.safe_load((task_dir() / "paper" / "rpt_paper_knowledge.yaml").read_text())
+    assert "rpt_paper_legalbench" in knowledge["task"]
+
+
+def test_legalbench_prompts_are_checked(tmp_path, monkeypatch):
+    from rpt_tasks.benchmarks import paper_legalbench
+
+    with pytest.raises(ValueError, match="placeholder"):  # a value that would leave one, as the authors assert
+        paper_legalbench.filled_prompt("hearsay", {"text": "{{x}}"})
+    (tmp_path / "legalbench_prompts_chat.yml").write_text("hearsay: 'Is it hearsay? {{text}}'\n")
+    monkeypatch.setattr(paper_legalbench, "PROTOCOL_DIR", tmp_path)
+    paper_legalbench.chat_prompts.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="sha256"):
+            paper_legalbench.chat_prompts()
+    finally:
+        paper_legalbench.chat_prompts.cache_clear()

@@ -15,15 +15,22 @@ from rpt_tasks.benchmarks.legalbench import EXACT_MATCH as LEGALBENCH_EXACT_MATC
 from rpt_tasks.benchmarks.legalbench import OFFLINE as LEGALBENCH_TASKS
 from rpt_tasks.benchmarks.legalbench import task_name as legalbench_task_name
 
-TASKS = sorted({b.task for b in BENCHMARKS.values()} | {"rpt_humaneval_pass10", "rpt_tabfact_2k"})
+from rpt_tasks.benchmarks import VARIANTS  # noqa: E402
+from rpt_tasks.benchmarks import paper_legalbench  # noqa: E402
+
+TASKS = sorted({b.task for b in BENCHMARKS.values()} | {v.task for v in VARIANTS.values()})
 GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_finben", "rpt_legalbench",
           "rpt_legalbench_full", "rpt_aider_polyglot", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
-          "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"]
+          "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge",
+          "rpt_paper_base", "rpt_paper_legalbench"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
                 "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"} | {
-                    f"rpt_legalbench_{legalbench_task_name(t)}" for t in LEGALBENCH_EXACT_MATCH if t not in LEGALBENCH_TASKS}
+                    f"rpt_legalbench_{legalbench_task_name(t)}" for t in LEGALBENCH_EXACT_MATCH if t not in LEGALBENCH_TASKS} | {
+                    "rpt_paper_codeforces", "rpt_paper_usaco", "rpt_paper_medqa"} | {  # hub only: test_hub_layouts.py
+                    f"rpt_paper_legalbench_{legalbench_task_name(t)}" for t in paper_legalbench.TASKS
+                    if t not in LEGALBENCH_TASKS}
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +124,11 @@ def test_suite_groups_cover_every_task():
     # offline, but judged only where their libraries or toolchains are installed: in rpt_suite_full
     needs_tools = {"rpt_bigcodebench"} | _members("rpt_aider_polyglot", files)
     preset = _members("rpt_paper", files)  # the authors' protocol: a preset of its own, not in the suites
-    assert preset == {t for t in TASKS if t.startswith("rpt_paper_")}
-    assert offline == set(TASKS) - NOT_MIRRORED - variants - needs_tools - preset
+    base = _members("rpt_paper_base", files)  # the preset for pretrained-only bases, a sibling group
+    assert preset | base == {t for t in TASKS if t.startswith("rpt_paper_")} and not preset & base
+    assert offline == set(TASKS) - NOT_MIRRORED - variants - needs_tools - preset - base
     full = _members("rpt_suite_full", files)
-    assert full == set(TASKS) - variants - {"rpt_usaco", "rpt_knights_knaves_hub"} - preset
+    assert full == set(TASKS) - variants - {"rpt_usaco", "rpt_knights_knaves_hub"} - preset - base
     assert _members("rpt_structured", files) | _members("rpt_unstructured", files) < offline
 
 
