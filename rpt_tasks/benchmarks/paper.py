@@ -4,10 +4,10 @@ and the defects of that code in paper_protocol/README.md). The default `rpt_*` t
 ones; the difference between the two is how much of a delta comes from protocol choices.
 
 Prompts, scoring rules, samples per problem and decoding come from protocol.json, checked by its
-sha256 when loaded. Fourteen of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
+sha256 when loaded. Fifteen of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
 AIME 2024, AMC 2023; code: HumanEval, MBPP, BigCodeBench, LiveCodeBench, Codeforces, USACO;
-knowledge: PubMedQA, MedQA, TabFact, and LegalBench in its own module, paper_legalbench); see
-the folder README for the others (Aider Polyglot, FinBen).
+knowledge: PubMedQA, MedQA, TabFact, FinBen, and LegalBench in its own module, paper_legalbench);
+Aider Polyglot is not here yet (the authors' prompts are pre-rendered in a CSV not available here).
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ packaged ones, with source and licence, sha256-checked); the temperature
 the paper used is unknown (`no_temperature`): the R1 family's generation_config values are set;
 MATH-500's OpenMathInstruct `math_equal` is replaced by our math equivalence; PubMedQA's BigBio
 `bigbio_qa` context is the source config's contexts joined by a space [inferred from BigBio's
-schema]; TabFact's markdown table is rebuilt from the `#`-separated `table_text`."""
+schema]; TabFact's markdown table is rebuilt from the `#`-separated `table_text`;
+FinBen's QA sets were scored 0 by the authors' code (`GRADER_MODEL` undefined): `rpt_paper_finben_qa`
+reports them apart, by numeric tolerance or a judge model where one is configured."""
 
 
 CHECKLIST = ("Existing benchmarks, referenced above, asked and scored with the paper authors' own prompts, "
@@ -310,6 +312,32 @@ def usaco_paper_row(row: dict) -> dict:
     return doc
 
 
+def _finben_subsets(kind: str) -> list[dict]:
+    return [s for s in protocol()["benchmarks"]["finben"]["dataset"]["subsets"] if s["type"] == kind]
+
+
+def finben_mc_row(subset: str):
+    """A FinBen multiple-choice set as the authors read it: the subset's question template with the
+    row's text (or query), the row's own choices lettered, target the letter of the answer."""
+    def finben_mc_paper_row(row: dict) -> dict:
+        spec = next(s for s in _finben_subsets("multiple_choice") if s["name"] == subset)
+        key = spec["question_key"]
+        choices = list(row["choices"])
+        return {"question": spec["question_template"].replace("{" + key + "}", str(row[key])), "options": choices,
+                "gold": chr(65 + choices.index(row["answer"])), "id": row.get("id")}
+    return finben_mc_paper_row
+
+
+def finben_qa_paper_row(row: dict) -> dict:
+    """A FinBen QA set: the bare query; scored by numeric tolerance (with a judge model where one is
+    configured), not by the authors' code, whose undefined grader scored every item 0."""
+    return {"question": row["query"], "gold": str(row["answer"]), "id": row.get("id")}
+
+
+def _finben_name(subset: str) -> str:
+    return "finben_" + subset.removeprefix("flare-").removeprefix("en-").replace("-", "_")
+
+
 def _as_asked(doc: dict) -> str:
     return doc["question"]
 
@@ -321,13 +349,15 @@ DECODING = {"until": [], "do_sample": True, "temperature": 0.6, "top_p": 0.95, "
 _PAPER = dict(task_yaml={"generation_kwargs": DECODING, "metadata": {"version": 1.0, "rpt_preset": "paper"}})
 
 
-def _bench(name: str, domain: str, kind: str, metric: str, decoding: dict | None = None, **kwargs) -> Benchmark:
-    samples = protocol()["benchmarks"][name]["samples_per_problem"]
+def _bench(key: str, domain: str, kind: str, metric: str, decoding: dict | None = None, name: str | None = None,
+           **kwargs) -> Benchmark:
+    """A paper task of protocol.json's benchmark `key` (named paper_<key> unless `name` is given)."""
+    samples = protocol()["benchmarks"][key]["samples_per_problem"]
     extra = kwargs.pop("task_yaml", {})
     if decoding:  # a task's own GenerateConfig (MBPP's temperature 0.5)
         extra = {**extra, "generation_kwargs": {**DECODING, **decoding}}
     sampling = {**DECODING, **(decoding or {})} if samples > 1 else None
-    return Benchmark(name=f"paper_{name}", domain=domain, kind=kind, metric=metric, samples=samples, sampling=sampling,
+    return Benchmark(name=name or f"paper_{key}", domain=domain, kind=kind, metric=metric, samples=samples, sampling=sampling,
                      task_yaml={**_PAPER["task_yaml"], **extra}, **kwargs)
 
 
@@ -387,6 +417,14 @@ BENCHMARKS = [
            hub=Hub("wenhu/tab_fact", "test", revision="refs/convert/parquet", builder="parquet",
                    data_files=(("test", ("tab_fact/test/0000.parquet",)),)),
            mirror=Mirror("tabfact", "test")),
+    *[_bench("finben", "knowledge", "paper_choice", f"accuracy: lettered choice (Inspect parse_answers), {s['name']}",
+             name=f"paper_{_finben_name(s['name'])}", adapter=finben_mc_row(s["name"]),
+             prompt=_choice_prompt("finben", "default"), hub=Hub(s["hub_id"], s["split"]))
+      for s in _finben_subsets("multiple_choice")],
+    *[_bench("finben", "knowledge", "number", f"accuracy: numeric match (tolerance; a judge model where configured), "
+             f"{s['name']}; the authors' code scored 0", name=f"paper_{_finben_name(s['name'])}",
+             adapter=finben_qa_paper_row, prompt=_as_asked, hub=Hub(s["hub_id"], s["split"]), answer_format="<a number>")
+      for s in _finben_subsets("qa")],
 ]
 # `--base` in the authors' code: for pretrained-only bases, a system message of worked examples.
 VARIANTS = [Variant(f"paper_{name}_base", f"paper_{name}", task_yaml={"description": base_system_message(name)},
@@ -398,11 +436,17 @@ GROUPS = [
     Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp", "rpt_paper_bigcodebench",
                              "rpt_paper_livecodebench", "rpt_paper_codeforces", "rpt_paper_usaco"),
           "The paper's code benchmarks under the authors' protocol (Aider Polyglot: not yet)"),
-    Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_medqa", "rpt_paper_tabfact", "rpt_paper_legalbench"),
-          "The paper's PubMedQA, MedQA, TabFact and LegalBench under the authors' protocol (FinBen: not yet)"),
+    Group("rpt_paper_finben", tuple(f"rpt_paper_{_finben_name(s['name'])}" for s in _finben_subsets("multiple_choice")),
+          "FinBen's ten multiple-choice sets under the authors' protocol (pooled: weighted by size); hub only"),
+    Group("rpt_paper_finben_qa", tuple(f"rpt_paper_{_finben_name(s['name'])}" for s in _finben_subsets("qa")),
+          "FinBen's three QA sets, reported apart: the authors' grader was undefined (every item 0); here numeric "
+          "tolerance, or a judge model where one is configured"),
+    Group("rpt_paper_knowledge", ("rpt_paper_pubmedqa", "rpt_paper_medqa", "rpt_paper_tabfact", "rpt_paper_legalbench",
+                                  "rpt_paper_finben"),
+          "The paper's knowledge benchmarks under the authors' protocol (FinBen's QA sets apart: rpt_paper_finben_qa)"),
     Group("rpt_paper_base", tuple(v.task for v in VARIANTS),
           "The preset for pretrained-only bases (the authors' --base): GSM8K, AIME, AMC and PubMedQA so far"),
-    Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge"),
-          "Every benchmark of the paper's protocol implemented so far (14 of 16)"),
+    Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge", "rpt_paper_finben_qa"),
+          "Every benchmark of the paper's protocol implemented so far (15 of 16; Aider Polyglot not yet)"),
 ]
 CITATIONS: dict[str, str] = {}

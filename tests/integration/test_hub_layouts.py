@@ -375,3 +375,27 @@ def test_paper_medqa_reads_bigbios_five_option_set_from_the_parquet_conversion(r
                                                                choices=lettered)
     assert verify_doc("Reasoning...\nANSWER: B", docs[1]) and not verify_doc("ANSWER: B", docs[0])
     assert not verify_doc("ANSWER: A,B", docs[0]) and not verify_doc("It is Ampicillin.", docs[0])
+
+
+def test_paper_finben_multiple_choice_and_qa_sets_from_the_flare_layout(replicas):
+    """TheFinAI's FinBen repositories (PIXIU layout, data/test-*.parquet): a multiple-choice set is
+    the subset's question template with the row's text and its own choices lettered (Inspect's
+    default template); a QA set is the bare query, scored by numeric tolerance (the authors'
+    undefined grader scored 0)."""
+    from rpt_tasks.benchmarks import prompt_for
+    from rpt_tasks.benchmarks.paper import protocol
+
+    fomc = {"id": "fomc0", "query": "PIXIU prompt", "text": "The Committee decided to raise the target range.",
+            "answer": "hawkish", "choices": ["dovish", "hawkish", "neutral"], "gold": 1}
+    _parquet(replicas / "TheFinAI" / "flare-fomc" / "data" / "test-00000-of-00001.parquet", [fomc])
+    (doc,) = load_docs("paper_finben_fomc")
+    spec = next(s for s in protocol()["benchmarks"]["finben"]["dataset"]["subsets"] if s["name"] == "flare-fomc")
+    question = spec["question_template"].replace("{text}", fomc["text"])
+    assert prompt_for(doc) == spec["user_template"].format(letters="A,B,C", question=question,
+                                                            choices="A) dovish\nB) hawkish\nC) neutral")
+    assert verify_doc("ANSWER: B", doc) and not verify_doc("ANSWER: hawkish", doc) and not verify_doc("ANSWER: A", doc)
+    finqa = {"id": "finqa0", "query": "What is the change? Answer:", "answer": "12.5", "text": ""}
+    _parquet(replicas / "TheFinAI" / "flare-finqa" / "data" / "test-00000-of-00001.parquet", [finqa])
+    (qa,) = load_docs("paper_finben_finqa")
+    assert prompt_for(qa) == finqa["query"]
+    assert verify_doc("ANSWER: 12.5", qa) and not verify_doc("ANSWER: 13", qa)

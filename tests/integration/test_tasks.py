@@ -23,12 +23,13 @@ GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_fi
           "rpt_legalbench_full", "rpt_aider_polyglot", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
           "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge",
-          "rpt_paper_base", "rpt_paper_legalbench"]
+          "rpt_paper_base", "rpt_paper_legalbench", "rpt_paper_finben", "rpt_paper_finben_qa"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
                 "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"} | {
                     f"rpt_legalbench_{legalbench_task_name(t)}" for t in LEGALBENCH_EXACT_MATCH if t not in LEGALBENCH_TASKS} | {
                     "rpt_paper_codeforces", "rpt_paper_usaco", "rpt_paper_medqa"} | {  # hub only: test_hub_layouts.py
+                    b.task for b in BENCHMARKS.values() if b.name.startswith("paper_finben_")} | {
                     f"rpt_paper_legalbench_{legalbench_task_name(t)}" for t in paper_legalbench.TASKS
                     if t not in LEGALBENCH_TASKS}
 
