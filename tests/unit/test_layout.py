@@ -63,6 +63,28 @@ def test_every_task_folder_is_a_listed_package():
     assert folders | code <= packages
 
 
+def test_every_data_file_in_a_package_is_shipped():
+    """A non-Python file beside the code (a prompt set, a protocol file) must match package-data, or
+    the installed package (CI installs it non-editable) lacks it and the task fails at load."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = config["package-data"]["*"]
+
+    def folder(package: str) -> Path:  # through package-dir: rpt_tasks.task_configs is task_configs/
+        for prefix, directory in config["package-dir"].items():
+            if package == prefix or package.startswith(prefix + "."):
+                return REPO / directory / Path(*package[len(prefix):].split(".")[1:])
+        return REPO / Path(*package.split("."))
+
+    folders = [folder(package) for package in config["packages"]]
+    missing = [str(path.relative_to(REPO)) for folder in folders if folder.is_dir() for path in folder.iterdir()
+               if path.is_file() and path.suffix not in (".py", ".pyc")
+               and not any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)]
+    assert missing == []
+
+
 def test_no_runtime_module_outside_its_family_names_a_benchmark():
     """A benchmark's declaration, adapters and prompt live in its family module: no other runtime
     module names one (a family module may use another's adapters, e.g. rpt_mini HumanEval's)."""
