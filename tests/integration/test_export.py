@@ -48,10 +48,18 @@ def test_what_is_exported_and_what_is_not(exported):
     assert skipped["rpt_knights_knaves"].startswith("generated")
     assert skipped["rpt_usaco"] == "no copy on the Hugging Face hub"
     assert skipped["rpt_bigcodebench"].startswith("needs code the bundle does not carry")
+    # the hub copy's own row filter (PubMedQA: fold-0 test PMIDs, packaged) travels with the task or stops it
+    assert "package data" in skipped["rpt_pubmedqa"]
+    paper = sorted(name for name in skipped if name.startswith("rpt_paper_"))  # one reason for the whole preset
+    assert len(paper) > 140 and not any(name.startswith("rpt_paper") for name in names)
+    assert {skipped[name] for name in paper} == {"the paper preset (the authors' protocol, one study's choices); "
+                                                 "run it with rpt-transfer"}
+    assert MAX_UTILS_LINES <= 400  # issue 22: a folder an upstream reviewer can read through
     for folder in written:
         assert (folder / "README.md").read_text().count("### Checklist") == 1
         utils = (folder / "utils.py").read_text()
-        assert utils.count("\n") <= MAX_UTILS_LINES  # what its hooks call, not the library
+        assert utils.count("\n") <= 400, folder.name  # what its hooks call, not the library
+        compile(utils, str(folder / "utils.py"), "exec")
         if "def run_code(" in utils:  # code: rpt-transfer's sandbox is an optional dependency
             assert utils.count("from rpt_tasks") == 1 and "except ImportError:" in utils
         else:
@@ -69,6 +77,9 @@ def test_exported_task_loads_and_builds_requests(task, exported, fake_hub):
     exported_task.build_all_requests(limit=10)
     ours = TaskManager(include_path=str(task_dir()), include_defaults=False).load([task])["tasks"][task]
     ours.build_all_requests(limit=10)
+    theirs_docs, our_docs = exported_task.test_docs(), ours.test_docs()
+    assert theirs_docs.column_names == our_docs.column_names  # the exported doc builder: the same docs,
+    assert list(theirs_docs) == list(our_docs)  # field by field, every one of them
     assert len(exported_task.instances) == 10
     for theirs, mine in zip(exported_task.instances, ours.instances):
         assert theirs.arguments == mine.arguments  # same prompt, same generation settings
@@ -91,7 +102,7 @@ def test_lm_eval_validate_accepts_the_exported_tasks(exported):
 
 def test_exported_tasks_score_like_ours_on_the_tiny_model(exported, fake_hub, tiny_model):
     dest, _, _ = exported
-    tasks = ["rpt_gsm8k", "rpt_medqa", "rpt_humaneval", "rpt_bbh_navigate"]
+    tasks = ["rpt_gsm8k", "rpt_medqa", "rpt_humaneval", "rpt_bbh_navigate", "rpt_amc23"]  # amc23: 16 samples each
     def run(include_path):
         out = simple_evaluate(model="hf", model_args=f"pretrained={tiny_model}", tasks=tasks, limit=3, device="cpu",
                               gen_kwargs="max_gen_toks=8", log_samples=True, confirm_run_unsafe_code=True,
