@@ -11,13 +11,13 @@ regenerate the YAMLs: `python -m rpt_tasks.harness.configs`.
 from __future__ import annotations
 
 from rpt_tasks.benchmarks import (bbh, bigcodebench, code, finben, knowledge, legalbench, logic, math, mini, paper,
-                                  paper_legalbench, polyglot, science, suites, training)
+                                  paper_legalbench, paper_polyglot, polyglot, science, suites, training)
 from rpt_tasks.benchmarks.spec import DOMAINS, STRUCTURED_DOMAINS, Benchmark, Group, Hub, Mirror, Variant, prompt_of
 
 # One module per family, each with its task folder: FOLDER, TITLE, INTRO, NOTES, BENCHMARKS,
 # VARIANTS, GROUPS, CITATIONS.
 FAMILIES = (math, code, bigcodebench, polyglot, knowledge, legalbench, finben, science, logic, bbh, mini, suites,
-            paper, paper_legalbench)
+            paper, paper_legalbench, paper_polyglot)
 
 BENCHMARKS: dict[str, Benchmark] = {b.name: b for family in FAMILIES for b in family.BENCHMARKS}
 VARIANTS: dict[str, Variant] = {v.name: v for family in FAMILIES for v in family.VARIANTS}

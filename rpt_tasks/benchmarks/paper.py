@@ -4,10 +4,10 @@ and the defects of that code in paper_protocol/README.md). The default `rpt_*` t
 ones; the difference between the two is how much of a delta comes from protocol choices.
 
 Prompts, scoring rules, samples per problem and decoding come from protocol.json, checked by its
-sha256 when loaded. Fifteen of the paper's 16 benchmarks are here so far (math: GSM8K, MATH-500,
-AIME 2024, AMC 2023; code: HumanEval, MBPP, BigCodeBench, LiveCodeBench, Codeforces, USACO;
-knowledge: PubMedQA, MedQA, TabFact, FinBen, and LegalBench in its own module, paper_legalbench);
-Aider Polyglot is not here yet (the authors' prompts are pre-rendered in a CSV not available here).
+sha256 when loaded. All 16 of the paper's benchmarks are here (math: GSM8K, MATH-500, AIME 2024,
+AMC 2023; code: HumanEval, MBPP, BigCodeBench, LiveCodeBench, Codeforces, USACO, and Aider Polyglot
+in its own module, paper_polyglot; knowledge: PubMedQA, MedQA, TabFact, FinBen, and LegalBench in
+its own module, paper_legalbench).
 """
 
 from __future__ import annotations
@@ -349,7 +349,7 @@ DECODING = {"until": [], "do_sample": True, "temperature": 0.6, "top_p": 0.95, "
 _PAPER = dict(task_yaml={"generation_kwargs": DECODING, "metadata": {"version": 1.0, "rpt_preset": "paper"}})
 
 
-def _bench(key: str, domain: str, kind: str, metric: str, decoding: dict | None = None, name: str | None = None,
+def paper_benchmark(key: str, domain: str, kind: str, metric: str, decoding: dict | None = None, name: str | None = None,
            **kwargs) -> Benchmark:
     """A paper task of protocol.json's benchmark `key` (named paper_<key> unless `name` is given)."""
     samples = protocol()["benchmarks"][key]["samples_per_problem"]
@@ -362,66 +362,66 @@ def _bench(key: str, domain: str, kind: str, metric: str, decoding: dict | None 
 
 
 BENCHMARKS = [
-    _bench("gsm8k", "math", "paper_numeric_end", "accuracy: Inspect match(numeric=True), last number",
+    paper_benchmark("gsm8k", "math", "paper_numeric_end", "accuracy: Inspect match(numeric=True), last number",
            adapter=gsm8k_paper_row, prompt=_math_prompt("gsm8k"), size=1319,
            hub=Hub("openai/gsm8k", "test", name="main", revision="740312add88f781978c0658806c59bc2815b9866"),
            mirror=Mirror("gsm8k", "test"), task_yaml={"description": gsm8k_shots()}),
-    _bench("math500", "math", "paper_answer_line", "accuracy: final line 'ANSWER: x', math equivalence",
+    paper_benchmark("math500", "math", "paper_answer_line", "accuracy: final line 'ANSWER: x', math equivalence",
            adapter=math500_paper_row, prompt=_math_prompt("math500"), size=500,
            hub=Hub("zwhe99/MATH", "math500"), mirror=Mirror("math500", "test")),
-    _bench("aime24", "math", "paper_end", "avg@16: the output ends with the answer (Inspect match)",
+    paper_benchmark("aime24", "math", "paper_end", "avg@16: the output ends with the answer (Inspect match)",
            adapter=aime_paper_row, prompt=_math_prompt("aime24"), size=30,
            hub=Hub("Maxwell-Jia/AIME_2024", "train"), mirror=Mirror("aime24", "train")),
-    _bench("amc23", "math", "paper_numeric_end", "avg@16: Inspect match(numeric=True), last number",
+    paper_benchmark("amc23", "math", "paper_numeric_end", "avg@16: Inspect match(numeric=True), last number",
            adapter=amc_paper_row, prompt=_math_prompt("amc23"), size=40,
            hub=Hub("zwhe99/amc23", "test", revision="f9810c0439cd3c670ec885d328a2f06a87f3694a"),
            mirror=Mirror("amc23", "test")),
-    _bench("humaneval", "code", "paper_code", "accuracy: inspect_evals find_code + extract_function_body, tests in "
+    paper_benchmark("humaneval", "code", "paper_code", "accuracy: inspect_evals find_code + extract_function_body, tests in "
            "our sandbox", adapter=humaneval_paper_row, prompt=_math_prompt("humaneval"), size=164,
            hub=Hub("openai/openai_humaneval", "test", revision="7dce6050a7d6d172f3cc5c32aa97f52fa1a2e544"),
            mirror=Mirror("humaneval", "test")),
-    _bench("mbpp", "code", "paper_code", "avg@5 (the authors' mean reducer) at temperature 0.5: first ```python "
+    paper_benchmark("mbpp", "code", "paper_code", "avg@5 (the authors' mean reducer) at temperature 0.5: first ```python "
            "block, tests in our sandbox", adapter=mbpp_paper_row, prompt=_mbpp_prompt, size=257,
            hub=Hub("google-research-datasets/mbpp", "test", name="sanitized",
                    revision=MBPP_REVISION),
            mirror=Mirror("mbpp_sanitized", "test"), decoding={"temperature": 0.5, "top_p": 1.0}),
-    _bench("bigcodebench", "code", "paper_code", "accuracy: inspect_evals find_code (first block, whole program), "
+    paper_benchmark("bigcodebench", "code", "paper_code", "accuracy: inspect_evals find_code (first block, whole program), "
            "unit tests in our sandbox", adapter=bigcodebench_paper_row, prompt=_bigcodebench_prompt, size=1140,
            hub=Hub("bigcode/bigcodebench", "v0.1.2", revision="b74c0d0bf70d2c0bc459be537895cca163007f1a"),
            mirror=Mirror("bigcodebench", "v0.1.0_hf"), unavailable=bigcodebench.unavailable),
-    _bench("livecodebench", "code", "paper_code", "accuracy: LiveCodeBench extract_code (between the last two ``` "
+    paper_benchmark("livecodebench", "code", "paper_code", "accuracy: LiveCodeBench extract_code (between the last two ``` "
            "lines), public + private tests, 6 s", adapter=livecodebench_paper_row, prompt=_as_asked,
            # the full repository (not _lite) ships a loading script: its data files are read instead; the
            # version the authors' run took is the default of May 2025 (release_v6: six files) [inferred]
            hub=Hub("livecodebench/code_generation", "test",
                    data_files=(("test", tuple(f"test{n}.jsonl" for n in ("", 2, 3, 4, 5, 6))),)),
            mirror=Mirror("leetcode_contests", "test", size=180, adapter=leetcode_paper_row)),
-    _bench("codeforces", "code", "paper_code", "accuracy: the last fenced block passes the 15 longest-input tests "
+    paper_benchmark("codeforces", "code", "paper_code", "accuracy: the last fenced block passes the 15 longest-input tests "
            "(12 s each)", adapter=codeforces_paper_row, prompt=_as_asked, first_of_each_id=True,
            hub=Hub("chuxuan/RL-gen-codeforces-test", "train")),
-    _bench("usaco", "code", "paper_code", "accuracy: inspect_evals find_code (first ```python block), every test "
+    paper_benchmark("usaco", "code", "paper_code", "accuracy: inspect_evals find_code (first ```python block), every test "
            "passes", adapter=usaco_paper_row, prompt=_as_asked, size=307, mirror=Mirror("usaco", "test"),
            decoding={"temperature": 0.7}),
-    _bench("pubmedqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
+    paper_benchmark("pubmedqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
            adapter=pubmedqa_paper_row, prompt=_choice_prompt("pubmedqa"), size=500,
            hub=Hub("bigbio/pubmed_qa", "test", name="pubmed_qa_labeled_fold0_bigbio_qa"),
            mirror=Mirror("pubmedqa_bigbio_fold0", "test")),
-    _bench("medqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers), 5 options",
+    paper_benchmark("medqa", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers), 5 options",
            adapter=medqa_paper_row, prompt=_choice_prompt("medqa"), size=1273,
            # main is a loading script that downloads from Google Drive (datasets >= 4 refuses it): read
            # the hub's parquet conversion of the config instead [its presence there is inferred]
            hub=Hub("bigbio/med_qa", "test", name="med_qa_en_bigbio_qa", revision="refs/convert/parquet",
                    builder="parquet", data_files=(("test", ("med_qa_en_bigbio_qa/test/0000.parquet",)),))),
-    _bench("tabfact", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
+    paper_benchmark("tabfact", "knowledge", "paper_choice", "accuracy: lettered choice (Inspect parse_answers)",
            adapter=tabfact_paper_row, prompt=_choice_prompt("tabfact", "default"), size=12779,
            hub=Hub("wenhu/tab_fact", "test", revision="refs/convert/parquet", builder="parquet",
                    data_files=(("test", ("tab_fact/test/0000.parquet",)),)),
            mirror=Mirror("tabfact", "test")),
-    *[_bench("finben", "knowledge", "paper_choice", f"accuracy: lettered choice (Inspect parse_answers), {s['name']}",
+    *[paper_benchmark("finben", "knowledge", "paper_choice", f"accuracy: lettered choice (Inspect parse_answers), {s['name']}",
              name=f"paper_{_finben_name(s['name'])}", adapter=finben_mc_row(s["name"]),
              prompt=_choice_prompt("finben", "default"), hub=Hub(s["hub_id"], s["split"]))
       for s in _finben_subsets("multiple_choice")],
-    *[_bench("finben", "knowledge", "number", f"accuracy: numeric match (tolerance; a judge model where configured), "
+    *[paper_benchmark("finben", "knowledge", "number", f"accuracy: numeric match (tolerance; a judge model where configured), "
              f"{s['name']}; the authors' code scored 0", name=f"paper_{_finben_name(s['name'])}",
              adapter=finben_qa_paper_row, prompt=_as_asked, hub=Hub(s["hub_id"], s["split"]), answer_format="<a number>")
       for s in _finben_subsets("qa")],
@@ -434,8 +434,9 @@ GROUPS = [
     Group("rpt_paper_math", ("rpt_paper_gsm8k", "rpt_paper_math500", "rpt_paper_aime24", "rpt_paper_amc23"),
           "The paper's math benchmarks under the authors' protocol"),
     Group("rpt_paper_code", ("rpt_paper_humaneval", "rpt_paper_mbpp", "rpt_paper_bigcodebench",
-                             "rpt_paper_livecodebench", "rpt_paper_codeforces", "rpt_paper_usaco"),
-          "The paper's code benchmarks under the authors' protocol (Aider Polyglot: not yet)"),
+                             "rpt_paper_livecodebench", "rpt_paper_codeforces", "rpt_paper_usaco",
+                             "rpt_paper_aider_polyglot"),
+          "The paper's code benchmarks under the authors' protocol"),
     Group("rpt_paper_finben", tuple(f"rpt_paper_{_finben_name(s['name'])}" for s in _finben_subsets("multiple_choice")),
           "FinBen's ten multiple-choice sets under the authors' protocol (pooled: weighted by size); hub only"),
     Group("rpt_paper_finben_qa", tuple(f"rpt_paper_{_finben_name(s['name'])}" for s in _finben_subsets("qa")),
@@ -447,6 +448,6 @@ GROUPS = [
     Group("rpt_paper_base", tuple(v.task for v in VARIANTS),
           "The preset for pretrained-only bases (the authors' --base): GSM8K, AIME, AMC and PubMedQA so far"),
     Group("rpt_paper", ("rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge", "rpt_paper_finben_qa"),
-          "Every benchmark of the paper's protocol implemented so far (15 of 16; Aider Polyglot not yet)"),
+          "The paper's 16 benchmarks under the authors' protocol"),
 ]
 CITATIONS: dict[str, str] = {}

@@ -62,7 +62,7 @@ class CommandTests:
 
     files: dict
     argv: tuple[str, ...]
-    report: str  # pytest | unittest | cargo | go | jest | junit | catch2
+    report: str  # pytest | unittest | cargo | go | jest | junit | junit_disabled_skipped | catch2
     expected_tests: int
     env: dict = field(default_factory=dict)  # extra environment (toolchain homes)
     binds: tuple[str, ...] = ()  # extra read-only folders to show (toolchains outside the system folders)

@@ -716,16 +716,20 @@ def _command_verdict(report: str, expected: int, output: str, names: tuple[str, 
         found = re.findall(r"^Tests:\s+(.*)$", output, re.M)
         passed = sum(int(n) for n in re.findall(r"(\d+) passed", found[-1])) if found else 0
         problem = "" if found and not re.search(r"failed|todo", found[-1]) else f"jest: {found[-1] if found else 'no summary'}"
-    elif report == "junit":  # JUnit's console launcher: "[ 12 tests successful ]" ...; every test found must pass
+    elif report in ("junit", "junit_disabled_skipped"):
+        # JUnit's console launcher: "[ 12 tests successful ]" ...; every test found must pass, or (the paper
+        # preset, whose tests keep Exercism's @Disabled) be skipped, the expected count and names passing
         tally = {kind: [int(n) for n in re.findall(rf"^\[\s*(\d+) {kind}\s*\]$", output, re.M)]
                  for kind in ("tests found", "tests successful", "tests failed", "tests aborted", "containers failed")}
+        skips = [int(n) for n in re.findall(r"^\[\s*(\d+) tests skipped\s*\]$", output, re.M)]
         if not all(tally.values()):
             passed, problem = 0, "junit: no summary (the tests did not run: see the compiler's output)"
         else:
             last = {kind: counts[-1] for kind, counts in tally.items()}
             passed = last["tests successful"]
-            problem = "" if passed == last["tests found"] and not (last["tests failed"] or last["tests aborted"]
-                                                                    or last["containers failed"]) else \
+            skipped = skips[-1] if skips and report == "junit_disabled_skipped" else 0
+            problem = "" if passed + skipped == last["tests found"] and not (
+                last["tests failed"] or last["tests aborted"] or last["containers failed"]) else \
                 f"junit: {passed} of {last['tests found']} tests successful, {last['tests failed']} failed"
     elif report == "catch2":
         found = re.findall(r"All tests passed \((\d+) assertions? in (\d+) test cases?\)", output)
@@ -737,7 +741,8 @@ def _command_verdict(report: str, expected: int, output: str, names: tuple[str, 
         problem = f"{passed} of {expected} tests reported passing"
     # JUnit's tree shortens long names ("...") and adds the time of slow tests ("21009 ms")
     shown = {"go": lambda n: rf"^--- PASS: {re.escape(n)} \(",
-             "junit": lambda n: rf"[─ ]{re.escape(n[:60])}\w*(?:\(\)|\.\.\.)(?: \d+ ms)? ✔"}.get(report)
+             "junit": lambda n: rf"[─ ]{re.escape(n[:60])}\w*(?:\(\)|\.\.\.)(?: \d+ ms)? ✔"}
+    shown = {**shown, "junit_disabled_skipped": shown["junit"]}.get(report)
     missing = [n for n in names if shown and not re.search(shown(n), output, re.M)]
     if not problem and missing:
         problem = f"not reported passing by name: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else "")

@@ -281,7 +281,7 @@ def project_tests(spec: dict, candidate_files: dict[str, str]):
                             f"-cp {classpath} $(find src -name '*.java' | sort) && exec java {JAVA_OPTIONS} "
                             f"-jar {jars[0]} --disable-banner --disable-ansi-colors --details=tree "
                             f"--class-path /tmp/classes:{':'.join(jars[1:])} --scan-class-path /tmp/classes"]
-        report = "junit"
+        report = "junit_disabled_skipped" if spec.get("keep_disabled") else "junit"
     elif language == "cpp":
         tool("cmake")
         tool("c++")

@@ -8,6 +8,7 @@ math equivalence for MATH-500 where the authors called OpenMathInstruct's `math_
 
 from __future__ import annotations
 
+import json
 import re
 import string
 
@@ -151,7 +152,7 @@ def first_block_program(completion: str) -> str:
 
 
 def last_block_program(completion: str) -> str:
-    """The authors' Codeforces (and Polyglot) extract_code_from_model, after removing closed think
+    r"""The authors' Codeforces (and Polyglot) extract_code_from_model, after removing closed think
     pairs: the LAST block matching ```(\w+)?\n...```, stripped; '' when there is none."""
     blocks = _ANY_BLOCK.findall(strip_think_pairs(completion))
     return blocks[-1].strip() if blocks else ""
@@ -172,11 +173,15 @@ _RULES = {"first_python_block": first_python_block_program, "first_block": first
 def code_program(prediction: str | None, tests: dict) -> str | None:
     """The program the authors' scorer would run for an output (tests["paper_extract"] names the
     rule: function_body, HumanEval's; first_python_block, MBPP's and USACO's; first_block,
-    BigCodeBench's; last_block, Codeforces'; between_last_fences, LiveCodeBench's). An empty
+    BigCodeBench's; last_block, Codeforces'; last_block_file, Polyglot's, as a project's files;
+    between_last_fences, LiveCodeBench's). An empty
     extraction is no program (the authors ran it and scored 0: the same score)."""
     if not isinstance(prediction, str):
         return None
     rule = tests["paper_extract"]
+    if rule == "last_block_file":  # Polyglot: the last block is the content of the first solution file
+        code = last_block_program(prediction)
+        return json.dumps({tests["solution_files"][0]: code}) if code else None
     if rule == "function_body":
         return function_body_program(prediction, tests.get("prompt") or "")
     if rule not in _RULES:

@@ -23,7 +23,7 @@ GROUPS = ["rpt_math", "rpt_code", "rpt_knowledge", "rpt_knowledge_full", "rpt_fi
           "rpt_legalbench_full", "rpt_aider_polyglot", "rpt_science",
           "rpt_science_full", "rpt_logic", "rpt_bbh", "rpt_structured", "rpt_unstructured", "rpt_suite",
           "rpt_suite_full", "rpt_mini", "rpt_paper", "rpt_paper_math", "rpt_paper_code", "rpt_paper_knowledge",
-          "rpt_paper_base", "rpt_paper_legalbench", "rpt_paper_finben", "rpt_paper_finben_qa"]
+          "rpt_paper_base", "rpt_paper_legalbench", "rpt_paper_finben", "rpt_paper_finben_qa", "rpt_paper_aider_polyglot"]
 # no offline data: tested on fixtures in test_code_tasks.py and test_answer_kinds.py
 NOT_MIRRORED = {"rpt_codeforces", "rpt_usaco", "rpt_gpqa_diamond", "rpt_mmlu_pro", "rpt_knights_knaves_hub",
                 "rpt_finben_fpb", "rpt_finben_fiqasa", "rpt_finben_headlines", "rpt_finben_finqa", "rpt_finben_convfinqa"} | {
