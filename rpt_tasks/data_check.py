@@ -29,12 +29,12 @@ def _gold_answer(doc: dict) -> str | None:
 
 def _validate(bench: Benchmark, docs: list[dict]) -> str:
     """'' when the docs are usable, else what is wrong with the first bad one."""
-    from rpt_tasks.verify import verify_docs
+    from rpt_tasks.verify import CODE_KINDS, verify_docs
 
     if not docs:
         return "no rows"
     for doc in docs:
-        if bench.kind in ("code", "paper_code"):
+        if bench.kind in CODE_KINDS:
             try:
                 spec = json.loads(doc["tests"])
             except (KeyError, TypeError, ValueError) as e:

@@ -47,6 +47,12 @@ Choices (protocol.json `_meta.known_issues`):
   output, which most runners never print; not reported. `acc` is their fully_passed_rate (the
   tests' verdict), judged by our hardened runner (the expected tests must pass by count, and by
   name for Go and Java) rather than by the exit status alone;
+- not in known_issues, found here: for four C++ exercises (`binary-search-tree`,
+  `circular-buffer`, `linked-list`, `meetup`) the example header their script copied over the
+  stub is the whole solution (templates or inline code, no example .cpp of substance), and their
+  scorer wrote the last block (empty when there is none) and ran the tests: any answer that
+  compiles, or no code at all, passes. Reproduced, as the number in their table (4 of 225, 4 of
+  26 in C++); `rpt_aider_polyglot_cpp` keeps the stub headers and judges them;
 - their runner allowed 60 s per exercise; ours the sandbox's project limits (compilation on CPU);
 - the exercise files are the offline mirror's (the same 225, checked against the CSV); a language
   whose toolchain is missing is skipped by `rpt eval` and reported, and exercises that need

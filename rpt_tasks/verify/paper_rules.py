@@ -175,13 +175,15 @@ def code_program(prediction: str | None, tests: dict) -> str | None:
     rule: function_body, HumanEval's; first_python_block, MBPP's and USACO's; first_block,
     BigCodeBench's; last_block, Codeforces'; last_block_file, Polyglot's, as a project's files;
     between_last_fences, LiveCodeBench's). An empty
-    extraction is no program (the authors ran it and scored 0: the same score)."""
+    extraction is no program (the authors ran it and scored 0: the same score), except Polyglot's:
+    their scorer wrote the empty file and ran the tests, which pass where the tree already holds
+    the solution (two C++ exercises, see paper_polyglot's notes)."""
     if not isinstance(prediction, str):
         return None
     rule = tests["paper_extract"]
     if rule == "last_block_file":  # Polyglot: the last block is the content of the first solution file
         code = last_block_program(prediction)
-        return json.dumps({tests["solution_files"][0]: code}) if code else None
+        return json.dumps({tests["solution_files"][0]: code or ""})
     if rule == "function_body":
         return function_body_program(prediction, tests.get("prompt") or "")
     if rule not in _RULES:

@@ -6,6 +6,7 @@ import pytest
 
 from rpt_tasks.data import DataError, load, load_docs
 from rpt_tasks.benchmarks import BENCHMARKS, get_benchmark
+from rpt_tasks.verify import CODE_KINDS
 
 
 NOT_MIRRORED = {"codeforces", "usaco"}  # no offline copy exists (see the mirror's README)
@@ -29,9 +30,9 @@ def test_mirror_rows_become_docs_of_the_published_size(name, mirror):
     assert len(docs) + left_out == size
     assert len({d["rpt_id"] for d in docs}) == len(docs)  # ids pair samples across runs
     assert all(d["question"].strip() for d in docs)
-    if bench.kind != "code":  # code is judged by its tests; other kinds need a gold answer
+    if bench.kind not in CODE_KINDS:  # code is judged by its tests; other kinds need a gold answer
         assert all(d["gold"] for d in docs)
-    if bench.kind == "code":
+    else:
         assert all(json.loads(d["tests"])["kind"] in ("function", "stdio", "project", "unittest") for d in docs)
     assert {d["rpt_benchmark"] for d in docs} == {name}
 

@@ -74,12 +74,33 @@ def test_the_last_block_their_regex_matches_is_the_solution_file():
     assert as_file("<think>```rust\ndraft\n```") == "draft"  # an unclosed one stays
     # the fence their prompt asks for: `polyglot-benchmark/rust` is not \w+, so their regex skips it
     # (what it finds instead is text between the closing fence and a later one)
-    assert as_file("```polyglot-benchmark/rust\nfn a() {}\n```") is None
-    assert as_file("no code at all") is None and as_file("```rust\n\n```") is None
+    assert as_file("```polyglot-benchmark/rust\nfn a() {}\n```") == ""
+    # no block: their scorer wrote the empty file and ran the tests anyway (see the C++ test below)
+    assert as_file("no code at all") == "" and as_file("```rust\n\n```") == ""
+    assert code_program(None, tests) is None
 
 
 def _reference(row: dict, sol_file: str) -> str:
     return polyglot.reference_files(row)[sol_file]
+
+
+def _reference_is_one_file(row: dict, doc: dict) -> bool:
+    """Whether the example solution is only its first solution file (the rest as in the task's
+    tree): only that file is written, so OCR Numbers' Java example, which adds Digit.java, cannot pass."""
+    tests = json.loads(doc["tests"])
+    return all(path == tests["solution_files"][0] or tests["files"].get(path) == content
+               for path, content in polyglot.reference_files(row).items())
+
+
+def _solved_by_the_tree(row: dict) -> bool:
+    """C++ exercises whose example header holds the whole solution (no example .cpp, or one that
+    defines nothing): the authors' script copied that header into the tree, so any answer passes."""
+    files = {f["path"]: f["content"] for f in row["files"]}
+    if row["language"] != "cpp" or ".meta/example.h" not in files:
+        return False
+    example = files.get(".meta/example.cpp", "")
+    code = re.sub(r"//[^\n]*|/\*.*?\*/|#include[^\n]*|namespace\s+\w+\s*\{|[{}\s]", "", example, flags=re.S)
+    return not code
 
 
 @pytest.mark.parametrize("language", JUDGEABLE)
@@ -90,7 +111,8 @@ def test_references_as_their_last_block_pass_and_stubs_fail(language, mirror):
     docs = {d["rpt_id"]: d for d in load_docs(f"paper_aider_polyglot_{language}")}
     rows = [r for r in polyglot.reference_rows(MIRROR) if r["language"] == language
             and f"{r['exercise']}-{language}" in docs and not polyglot.reference_problem(r)
-            and not _is_refactoring(r)]
+            and not _is_refactoring(r) and not _solved_by_the_tree(r)
+            and _reference_is_one_file(r, docs[f"{r['exercise']}-{language}"])]
     rows = random.Random(language).sample(rows, 3)
     picked = [docs[f"{r['exercise']}-{language}"] for r in rows]
     sol = [json.loads(d["tests"])["solution_files"][0] for d in picked]
@@ -146,3 +168,27 @@ def test_the_group_pools_the_languages_and_sits_in_the_paper_code_group():
     assert "rpt_paper_aider_polyglot" in code["task"]
     task = yaml.safe_load((task_dir() / "paper_aider_polyglot" / "rpt_paper_aider_polyglot_go.yaml").read_text())
     assert task["generation_kwargs"]["max_gen_toks"] == 16192
+
+
+@pytest.mark.skipif("cpp" not in JUDGEABLE, reason="C++ toolchain missing (scripts/setup_polyglot_toolchains.sh)")
+def test_cpp_exercises_their_tree_already_solves_pass_any_answer_as_theirs_did(mirror):
+    """Their script copied .meta/example.h over the stub header; where that header is the whole
+    solution, the stub, prose without code, or an empty block passes, as their scorer wrote and ran
+    it. Reproduced (the number in their table), listed in the notes; the default task fails them."""
+    rows = [r for r in polyglot.reference_rows(MIRROR) if r["language"] == "cpp"]
+    solved = sorted(r["exercise"] for r in rows if _solved_by_the_tree(r))
+    assert solved == ["binary-search-tree", "circular-buffer", "linked-list", "meetup"]
+    assert all(f"`{name}`" in paper_polyglot.NOTES for name in solved)
+    no_code = verify_docs(["I cannot solve this."] * len(solved), [_doc("cpp", name) for name in solved])
+    assert all(v.correct for v in no_code), [v.detail[-300:] for v in no_code]
+    row = next(r for r in rows if r["exercise"] == "linked-list")
+    stub = {f["path"]: f["content"] for f in row["files"]}["linked_list.cpp"]
+    doc = _doc("cpp", "linked-list")
+    outputs = [f"```cpp\n{stub}\n```", "```cpp\n\n```"]
+    assert [v.correct for v in verify_docs(outputs, [doc] * 2)] == [True] * 2
+    default_doc = next(d for d in load_docs("aider_polyglot_cpp") if d["rpt_id"] == "cpp/linked-list")
+    (default_verdict,) = verify_docs([polyglot.answer_with({"linked_list.cpp": stub})], [default_doc])
+    assert not default_verdict.correct, default_verdict.detail
+    # an answer that does not compile still fails: the tests ran
+    (broken,) = verify_docs(["```cpp\nthis is not C++\n```"], [doc])
+    assert not broken.correct
