@@ -78,15 +78,19 @@ CHECKLIST = ("Existing benchmarks, referenced above, asked and scored with the p
              "few-shot examples (GSM8K 10-shot, MBPP 3-shot), extraction rules and decoding (protocol.json).")
 
 
+def packaged_bytes(path: Path, sha256: str) -> bytes:
+    """A packaged protocol file's bytes, refused if they are not the ones this code was written against."""
+    data = path.read_bytes()
+    found = hashlib.sha256(data).hexdigest()
+    if found != sha256:
+        raise ValueError(f"{path}: sha256 {found}, expected {sha256} (the file was changed; restore it from the package)")
+    return data
+
+
 @lru_cache(maxsize=1)
 def protocol() -> dict:
-    """protocol.json, refused if its bytes are not the ones this code was written against."""
-    data = (PROTOCOL_DIR / "protocol.json").read_bytes()
-    found = hashlib.sha256(data).hexdigest()
-    if found != PROTOCOL_SHA256:
-        raise ValueError(f"{PROTOCOL_DIR / 'protocol.json'}: sha256 {found}, expected {PROTOCOL_SHA256} "
-                         "(the paper protocol was changed; restore it from the package)")
-    return json.loads(data)
+    """protocol.json, sha256-checked."""
+    return json.loads(packaged_bytes(PROTOCOL_DIR / "protocol.json", PROTOCOL_SHA256))
 
 
 def user_template(bench: str) -> str:
@@ -124,11 +128,7 @@ BASE_FEWSHOT_SHA256 = "df9573843627b6698e8fd1d055eeec116acb874e51ea4a52b8949c9fc
 @lru_cache(maxsize=1)
 def base_fewshot() -> dict:
     """paper_protocol/base_fewshot.json (the --base shots of PubMedQA and AIME/AMC), sha256-checked."""
-    path = PROTOCOL_DIR / "base_fewshot.json"
-    found = hashlib.sha256(path.read_bytes()).hexdigest()
-    if found != BASE_FEWSHOT_SHA256:
-        raise ValueError(f"{path}: sha256 {found}, expected {BASE_FEWSHOT_SHA256} (restore it from the package)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(packaged_bytes(PROTOCOL_DIR / "base_fewshot.json", BASE_FEWSHOT_SHA256))
 
 
 def base_system_message(bench: str) -> str:

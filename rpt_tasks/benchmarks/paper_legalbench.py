@@ -8,14 +8,13 @@ Its own folder (not rpt_tasks.benchmarks.paper's) because it is 124 tasks.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 
 import yaml
 
 from rpt_tasks.benchmarks.legalbench import LEGALBENCH_REVISION, task_name
-from rpt_tasks.benchmarks.paper import DECODING, PROTOCOL_DIR, protocol
+from rpt_tasks.benchmarks.paper import DECODING, PROTOCOL_DIR, packaged_bytes, protocol
 from rpt_tasks.benchmarks.spec import Benchmark, Group, Hub, Mirror
 
 FOLDER = "paper_legalbench"
@@ -44,11 +43,7 @@ TEMPLATE = {"metadata": {"version": 1.0, "rpt_preset": "paper"}}
 @lru_cache(maxsize=1)
 def chat_prompts() -> dict[str, str]:
     """legalbench_prompts_chat.yml, refused if its bytes are not the packaged ones."""
-    path = PROTOCOL_DIR / "legalbench_prompts_chat.yml"
-    found = hashlib.sha256(path.read_bytes()).hexdigest()
-    if found != PROMPTS_SHA256:
-        raise ValueError(f"{path}: sha256 {found}, expected {PROMPTS_SHA256} (restore it from the package)")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.safe_load(packaged_bytes(PROTOCOL_DIR / "legalbench_prompts_chat.yml", PROMPTS_SHA256).decode("utf-8"))
 
 
 def filled_prompt(task: str, row: dict) -> str:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import io
 import json
 
-from rpt_tasks.benchmarks.paper import PROTOCOL_DIR, paper_benchmark
+from rpt_tasks.benchmarks.paper import PROTOCOL_DIR, packaged_bytes, paper_benchmark
 from rpt_tasks.benchmarks.polyglot import exercise_tests, in_language, unavailable
 from rpt_tasks.benchmarks.spec import Group, Mirror
 from rpt_tasks.sandbox.runners import LANGUAGES, toolchain_problem
@@ -66,11 +65,7 @@ TEMPLATE = {"metadata": {"version": 1.0, "rpt_preset": "paper"}}
 def problem_data() -> dict[tuple[str, str], dict]:
     """The authors' problem_data.csv by (language, exercise folder), refused if its bytes are not
     the packaged ones."""
-    path = PROTOCOL_DIR / "polyglot_problem_data.csv"
-    data = path.read_bytes()
-    found = hashlib.sha256(data).hexdigest()
-    if found != PROBLEM_DATA_SHA256:
-        raise ValueError(f"{path}: sha256 {found}, expected {PROBLEM_DATA_SHA256} (restore it from the package)")
+    data = packaged_bytes(PROTOCOL_DIR / "polyglot_problem_data.csv", PROBLEM_DATA_SHA256)
     rows = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
     return {(row["language"], row["folder"]): row for row in rows}
 

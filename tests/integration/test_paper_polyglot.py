@@ -192,3 +192,34 @@ def test_cpp_exercises_their_tree_already_solves_pass_any_answer_as_theirs_did(m
     # an answer that does not compile still fails: the tests ran
     (broken,) = verify_docs(["```cpp\nthis is not C++\n```"], [doc])
     assert not broken.correct
+
+
+def _transpose(source: str) -> str:
+    return f"```java\n{source}\n```"
+
+
+@pytest.mark.skipif("java" not in JUDGEABLE, reason="Java toolchain missing (scripts/setup_polyglot_toolchains.sh)")
+def test_skipped_tests_cannot_stand_in_for_the_enabled_ones(mirror):
+    """Keeping @Disabled skipped must not let an answer skip, abort or impersonate the test Exercism
+    enables (Transpose: emptyString). The answer's file is compiled with JUnit on the classpath and
+    scanned, so it can declare tests of its own."""
+    row = next(r for r in polyglot.reference_rows(MIRROR) if r["language"] == "java" and r["exercise"] == "transpose")
+    stub = {f["path"]: f["content"] for f in row["files"]}["src/main/java/Transpose.java"]
+    reference = _reference(row, "src/main/java/Transpose.java")
+    doc = _doc("java", "transpose")
+    assert json.loads(doc["tests"])["expected_names"] == ["emptyString"]
+    own_tests = ("\nclass TransposeOwnTest {\n    @org.junit.jupiter.api.Test void emptyString() {}\n"
+                 "    @org.junit.jupiter.api.Test @org.junit.jupiter.api.Disabled void other() {}\n}\n")
+    aborting = "public class Transpose {\n    Transpose() { org.junit.jupiter.api.Assumptions.assumeTrue(false); }"
+    disabling = ("@org.junit.jupiter.api.Disabled\npublic class Transpose {")
+    outputs = [
+        _transpose(reference),  # control: passes
+        _transpose(reference + own_tests),  # tests of its own change the count: refused, even beside a right answer
+        _transpose(stub + own_tests),  # a passing namesake and a skipped test beside a failing real one
+        _transpose(reference.replace("public class Transpose {", aborting, 1)),  # the real test aborted
+        _transpose(reference.replace("public class Transpose {", aborting, 1) + own_tests),
+        _transpose(stub.replace("public class Transpose {", disabling, 1)),  # @Disabled on the class under test
+    ]
+    assert all(o.count("class Transpose") >= 1 for o in outputs) and aborting in outputs[3]
+    verdicts = verify_docs(outputs, [doc] * len(outputs))
+    assert [v.correct for v in verdicts] == [True] + [False] * 5, [v.detail[-400:] for v in verdicts]
