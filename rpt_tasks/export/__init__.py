@@ -485,4 +485,6 @@ def main(argv: list[str]) -> int:
               f"  pip install -e '.[{extras}]'\n"
               f"  lm-eval validate --tasks {names}\n"
               "  python -m pytest tests/test_tasks.py  (its CI runs this for the tasks a PR changes)")
+    if not written and not skipped:
+        print(f"rpt export-upstream: no task matches {' '.join(patterns)} (`rpt tasks` lists them)", file=sys.stderr)
     return 0 if written else 1

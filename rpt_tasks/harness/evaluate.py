@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from rpt_tasks import __version__
-from rpt_tasks.benchmarks import BENCHMARKS, GROUPS, get_benchmark, group_members
+from rpt_tasks.benchmarks import BENCHMARKS, GROUPS, VARIANTS, get_benchmark, group_members
 from rpt_tasks.harness import lm_eval_internals as internals
 from rpt_tasks.harness.configs import task_dir
 
@@ -105,6 +105,13 @@ def main(argv: list[str]) -> int:
         args.output_path = str(staging / final.name if final.suffix == ".json" else staging)
     try:
         args.func(args)
+    except ValueError as e:  # lm-eval's answer to a task name it has not found: a user's typo, not a crash
+        if not str(e).startswith("Tasks not found"):
+            raise
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        print(f"rpt eval: {unknown_tasks(requested, str(e))}", file=sys.stderr)
+        return 2
     except SystemExit:  # a task's data could not be loaded (the message is printed): no partial results
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -191,6 +198,25 @@ def use_subset(args, subset: dict, path: str, leaves: list[str], look: str | Non
           f"{sum(len(v) for v in args.samples.values()):,} documents" +
           (f", look {at} of {looks}" if looks > 1 else ""), file=sys.stderr)
     return None
+
+
+def our_task_names() -> set[str]:
+    """Every task and group name our task folder declares."""
+    return ({b.task for b in BENCHMARKS.values()} | {f"rpt_{name}" for name in VARIANTS} | set(GROUPS))
+
+
+def unknown_tasks(requested: list[str], lm_eval_message: str) -> str:
+    """lm-eval's 'Tasks not found' as a message naming the unknown ones and their nearest names."""
+    import difflib
+
+    ours = our_task_names()
+    unknown = [t for t in requested if t in lm_eval_message and t not in ours] or [lm_eval_message]
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(ours), n=3, cutoff=0.6)
+        hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    return (f"unknown task {', '.join(hints)}; `rpt tasks` lists ours, --include_defaults adds lm-eval's own, "
+            "--include_path DIR a folder of your own")
 
 
 def _benchmark(task: str):

@@ -118,6 +118,16 @@ def test_rpt_eval_requires_tasks():
     assert proc.returncode == 2 and "--tasks is required" in proc.stderr
 
 
+def test_rpt_eval_names_an_unknown_task_without_a_traceback(tmp_path):
+    """A typo in --tasks (lm-eval raises 'Tasks not found') is a user's mistake: one line naming it,
+    the nearest names, exit 2, nothing written."""
+    proc = subprocess.run([RPT, "eval", "--model", "hf", "--tasks", "rpt_gsm8kk,rpt_math500", "--limit", "1",
+                           "--output_path", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "unknown task 'rpt_gsm8kk' (did you mean rpt_gsm8k" in proc.stderr and "rpt_math500'" not in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_rpt_eval_whole_suite_offline(tiny_model, tmp_path, mirror):
     run_cli(RPT, "eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks", "rpt_suite",
             "--limit", "1", "--confirm_run_unsafe_code", "--output_path", str(tmp_path), *FAST[:2], "--batch_size", "16")

@@ -109,3 +109,12 @@ def test_exported_tasks_score_like_ours_on_the_tiny_model(exported, fake_hub, ti
                               task_manager=TaskManager(include_path=str(include_path), include_defaults=False))
         return {t: [(s["arguments"], s["acc"], s["no_answer"]) for s in out["samples"][t]] for t in tasks}
     assert run(dest) == run(task_dir())
+
+
+def test_a_pattern_matching_no_task_is_named(tmp_path):
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "rpt_tasks.cli", "export-upstream", "--tasks", "rpt_nosuch*",
+                           "--dest", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "no task matches rpt_nosuch*" in proc.stderr
+    assert not (tmp_path / "out").exists()
