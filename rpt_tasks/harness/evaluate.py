@@ -110,7 +110,7 @@ def main(argv: list[str]) -> int:
             raise
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        print(f"rpt eval: {unknown_tasks(requested, str(e))}", file=sys.stderr)
+        print(f"rpt eval: {unknown_tasks(str(e))}", file=sys.stderr)
         return 2
     except SystemExit:  # a task's data could not be loaded (the message is printed): no partial results
         if staging is not None:
@@ -200,20 +200,14 @@ def use_subset(args, subset: dict, path: str, leaves: list[str], look: str | Non
     return None
 
 
-def our_task_names() -> set[str]:
-    """Every task and group name our task folder declares."""
-    return ({b.task for b in BENCHMARKS.values()} | {f"rpt_{name}" for name in VARIANTS} | set(GROUPS))
-
-
-def unknown_tasks(requested: list[str], lm_eval_message: str) -> str:
-    """lm-eval's 'Tasks not found' as a message naming the unknown ones and their nearest names."""
+def unknown_tasks(lm_eval_message: str) -> str:
+    """lm-eval's 'Tasks not found: a, b' as a message naming those tasks and their nearest names."""
     import difflib
 
-    ours = our_task_names()
-    unknown = [t for t in requested if t in lm_eval_message and t not in ours] or [lm_eval_message]
+    ours = sorted({b.task for b in BENCHMARKS.values()} | {f"rpt_{name}" for name in VARIANTS} | set(GROUPS))
     hints = []
-    for name in unknown:
-        close = difflib.get_close_matches(name, sorted(ours), n=3, cutoff=0.6)
+    for name in lm_eval_message.removeprefix("Tasks not found:").strip().split(", "):
+        close = difflib.get_close_matches(name, ours, n=3, cutoff=0.6)
         hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     return (f"unknown task {', '.join(hints)}; `rpt tasks` lists ours, --include_defaults adds lm-eval's own, "
             "--include_path DIR a folder of your own")
